@@ -1,0 +1,29 @@
+import { Entity, Service } from 'electrodb';
+import { auditEntrySchema } from './audit/model';
+import { activitySchema, contactSchema, customerSchema } from './customers/model';
+import { idempotencyRecordSchema } from './idempotency/model';
+import { uniqueValueSchema } from './shared/unique-value.model';
+
+/** The document client ElectroDB drives (a `DynamoDBDocumentClient`, built by the caller). */
+export type DocumentClientLike = ConstructorParameters<typeof Service>[1] extends infer C
+  ? C extends { client?: infer Client }
+    ? Client
+    : never
+  : never;
+
+/** Every entity of the single table, joined in one ElectroDB service so transactions can span them. */
+export function createSalesDb(client: DocumentClientLike, table: string) {
+  return new Service(
+    {
+      customer: new Entity(customerSchema),
+      contact: new Entity(contactSchema),
+      activity: new Entity(activitySchema),
+      uniqueValue: new Entity(uniqueValueSchema),
+      auditEntry: new Entity(auditEntrySchema),
+      idempotencyRecord: new Entity(idempotencyRecordSchema),
+    },
+    { client, table },
+  );
+}
+
+export type SalesDb = ReturnType<typeof createSalesDb>;

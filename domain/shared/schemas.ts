@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination';
+
+/** Building blocks shared by every bounded context's API contract. */
+
+export const Id = z.string().min(1).max(64).regex(/^[0-9A-Za-z_-]+$/, 'Must be an id');
+export const UserId = z.string().trim().min(1).max(128);
+export const Timestamp = z.iso.datetime({ offset: true });
+export const ShortText = (max = 200) => z.string().trim().min(1).max(max);
+
+export const Email = z.email().max(254);
+export const Phone = z
+  .string()
+  .trim()
+  .min(3)
+  .max(40)
+  .regex(/^\+?[0-9 ().\-/]+$/, 'Must be a phone number: digits, spaces, + ( ) - . /');
+export const DomainName = z
+  .string()
+  .trim()
+  .max(253)
+  .regex(/^(?=.{1,253}$)(?!-)([A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,63}\.?$/, 'Must be a domain name such as example.com');
+
+export const PageQuery = {
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_PAGE_SIZE)
+    .optional()
+    .meta({ description: `Page size, default ${DEFAULT_PAGE_SIZE}, max ${MAX_PAGE_SIZE}` }),
+  cursor: z.string().min(1).max(2048).optional().meta({ description: 'The `nextCursor` of the previous page' }),
+};
+
+export const pageOf = <T extends z.ZodType>(item: T, id: string) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() }).meta({ id });
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .catchall(z.unknown())
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
+
+export const BooleanFlag = z.enum(['true', 'false']);

@@ -1,0 +1,26 @@
+import type { MiddlewareObj } from '@middy/core';
+import { hasAnyRole } from '../../../domain/shared/actor';
+import { actorFromEvent } from '../auth';
+import { stateOf, type HttpMiddyRequest } from '../http';
+import { HttpProblemError } from '../problem';
+
+/** Route-level authorization: an authenticated caller whose role the route table allows. */
+export function authorize(): MiddlewareObj {
+  return {
+    name: 'authorize',
+    before: (request: HttpMiddyRequest) => {
+      const state = stateOf(request);
+      if (state.route.access === 'public') return;
+      const actor = actorFromEvent(request.event);
+      if (!actor) {
+        throw new HttpProblemError(401, 'Unauthorized', 'A valid bearer token is required', undefined, {
+          'www-authenticate': 'Bearer',
+        });
+      }
+      if (!hasAnyRole(actor, state.route.access)) {
+        throw new HttpProblemError(403, 'Forbidden', `This operation needs one of the roles: ${state.route.access.join(', ')}`);
+      }
+      state.actor = actor;
+    },
+  } as MiddlewareObj;
+}

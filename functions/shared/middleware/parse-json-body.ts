@@ -1,0 +1,51 @@
+import type { MiddlewareObj } from '@middy/core';
+import { stateOf, type HttpMiddyRequest } from '../http';
+import { HttpProblemError } from '../problem';
+
+/** Far above any legitimate CRM record; API Gateway's own limit is 10 MB. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * Reads the JSON body of routes that take one: size first (413), then media type (415), then syntax (400).
+ * Routes without a body schema accept no body beyond an empty object.
+ */
+export function parseJsonBody(): MiddlewareObj {
+  return {
+    name: 'parseJsonBody',
+    before: (request: HttpMiddyRequest) => {
+      const { event } = request;
+      const state = stateOf(request);
+      const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+      if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) {
+        throw new HttpProblemError(413, 'Content Too Large', `The body may be at most ${MAX_BODY_BYTES} bytes`);
+      }
+      state.rawBody = raw;
+      const takesBody = state.route.request !== undefined && 'body' in state.route.request;
+      if (raw.trim() === '') {
+        state.body = undefined;
+        return;
+      }
+      if (takesBody) {
+        const contentType = event.headers?.['content-type'] ?? '';
+        if (!/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) {
+          throw new HttpProblemError(415, 'Unsupported Media Type', 'Send the body as application/json');
+        }
+      }
+      try {
+        state.body = JSON.parse(raw);
+      } catch {
+        throw new HttpProblemError(400, 'Bad Request', 'The body is not valid JSON', [
+          { path: 'body', message: 'Malformed JSON' },
+        ]);
+      }
+      if (!takesBody && !isEmptyObject(state.body)) {
+        throw new HttpProblemError(400, 'Bad Request', 'This operation takes no body', [
+          { path: 'body', message: 'Must be empty' },
+        ]);
+      }
+    },
+  } as MiddlewareObj;
+}
+
+const isEmptyObject = (value: unknown) =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;

@@ -1,0 +1,61 @@
+import type { MiddlewareObj } from '@middy/core';
+import type { z } from 'zod';
+import type { FieldIssue } from '../../../domain/errors';
+import { stateOf, type HttpMiddyRequest } from '../http';
+import { HttpProblemError } from '../problem';
+
+/**
+ * Validates path parameters, query string and body against the route's zod schemas, collecting every issue
+ * with its field path (`body.address.country`), and reads `If-Match` on routes that honour it.
+ */
+export function validateRequest(): MiddlewareObj {
+  return {
+    name: 'validateRequest',
+    before: (request: HttpMiddyRequest) => {
+      const { event } = request;
+      const state = stateOf(request);
+      const schemas = state.route.request ?? {};
+      const issues: FieldIssue[] = [];
+      state.params = check('path', schemas.params, event.pathParameters ?? {}, issues);
+      state.query = check('query', schemas.query, event.queryStringParameters ?? {}, issues);
+      state.body = schemas.body ? check('body', schemas.body, state.body, issues) : undefined;
+      if (state.route.ifMatch) state.ifMatch = parseIfMatch(event.headers?.['if-match'], issues);
+      if (issues.length > 0) {
+        throw new HttpProblemError(400, 'Bad Request', describe(issues), issues);
+      }
+    },
+  } as MiddlewareObj;
+}
+
+function check(part: string, schema: z.ZodType | undefined, value: unknown, issues: FieldIssue[]): unknown {
+  if (!schema) return value;
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    const at = [part, ...issue.path.map(String)].join('.');
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) issues.push({ path: `${at}.${key}`, message: 'Unknown field' });
+    } else if (issue.code === 'invalid_type' && issue.input === undefined) {
+      issues.push({ path: at, message: 'Required' });
+    } else {
+      issues.push({ path: at, message: issue.message });
+    }
+  }
+  return undefined;
+}
+
+/** `If-Match: "3"` (also `W/"3"` or a bare 3). `*` means any version, as absent. */
+function parseIfMatch(header: string | undefined, issues: FieldIssue[]): number | undefined {
+  if (header === undefined || header.trim() === '*') return undefined;
+  const match = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(header);
+  if (!match) {
+    issues.push({ path: 'headers.if-match', message: 'Must be an ETag this API sent, such as "3"' });
+    return undefined;
+  }
+  return Number(match[1]);
+}
+
+function describe(issues: FieldIssue[]): string {
+  const shown = issues.slice(0, 3).map((issue) => `${issue.path}: ${issue.message}`);
+  return `Invalid request: ${shown.join('; ')}${issues.length > 3 ? ` (and ${issues.length - 3} more)` : ''}`;
+}

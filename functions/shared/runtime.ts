@@ -1,0 +1,48 @@
+/**
+ * What a Lambda builds once per cold start and reuses on every invocation: the logger, the DynamoDB clients
+ * and the ElectroDB service. Nothing here runs per request.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { monotonicFactory } from 'ulid';
+import { createSalesDb } from '../../domain/db';
+import type { Deps } from '../../domain/shared/ports';
+
+export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'salesflow' });
+
+export function createDynamoClient(options: { endpoint?: string; region?: string } = {}) {
+  return new DynamoDBClient({
+    ...(options.endpoint && {
+      endpoint: options.endpoint,
+      // DynamoDB Local accepts any credentials; these keep the SDK from looking for real ones.
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+    region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
+  });
+}
+
+export function createDocumentClient(options: { endpoint?: string; region?: string } = {}) {
+  return DynamoDBDocumentClient.from(createDynamoClient(options), { marshallOptions: { removeUndefinedValues: true } });
+}
+
+export function createDeps(options: { tableName: string; endpoint?: string }): Deps {
+  const nextUlid = monotonicFactory();
+  return {
+    db: createSalesDb(createDocumentClient({ endpoint: options.endpoint }), options.tableName),
+    clock: { now: () => new Date() },
+    ids: { next: () => nextUlid() },
+  };
+}
+
+let defaultDeps: Deps | undefined;
+
+/** The deps of this process, from its environment (TABLE_NAME, and DYNAMODB_ENDPOINT when running locally). */
+export function runtimeDeps(): Deps {
+  if (!defaultDeps) {
+    const tableName = process.env.TABLE_NAME;
+    if (!tableName) throw new Error('TABLE_NAME is not set');
+    defaultDeps = createDeps({ tableName, endpoint: process.env.DYNAMODB_ENDPOINT });
+  }
+  return defaultDeps;
+}

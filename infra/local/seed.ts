@@ -1,0 +1,92 @@
+/**
+ * The demo tenant `acme`: users of every role, customers across the lifecycle, contacts and a communication
+ * history. Seeding runs through the real use cases (so guards and audit entries exist too) and is idempotent:
+ * a tenant that already has customers is left alone.
+ */
+import { ConflictError } from '../../domain/errors';
+import { createContact, createCustomer, listCustomers, logActivity } from '../../domain/customers/service';
+import type { Actor, Role } from '../../domain/shared/actor';
+import type { Deps } from '../../domain/shared/ports';
+
+export const DEMO_TENANT = 'acme';
+
+export const DEMO_USERS: ReadonlyArray<{ sub: string; role: Role; name: string }> = [
+  { sub: 'dana', role: 'admin', name: 'Dana Admin' },
+  { sub: 'alice', role: 'manager', name: 'Alice Manager' },
+  { sub: 'bob', role: 'rep', name: 'Bob Rep' },
+  { sub: 'carol', role: 'rep', name: 'Carol Rep' },
+  { sub: 'fiona', role: 'finance', name: 'Fiona Finance' },
+  { sub: 'sam', role: 'service', name: 'Sam Service' },
+];
+
+const actorFor = (sub: string): Actor => {
+  const user = DEMO_USERS.find((candidate) => candidate.sub === sub);
+  if (!user) throw new Error(`No demo user ${sub}`);
+  return { tenantId: DEMO_TENANT, userId: user.sub, roles: [user.role] };
+};
+
+const DEMO_CUSTOMERS = [
+  {
+    owner: 'bob',
+    customer: { name: 'Globex Corporation', lifecycle: 'customer', segment: 'enterprise', industry: 'manufacturing', source: 'referral', tags: ['key-account', 'emea'], domain: 'globex.example', email: 'purchasing@globex.example', phone: '+49 30 1234567', address: { line1: 'Friedrichstr. 1', city: 'Berlin', postalCode: '10117', country: 'DE' } },
+    contacts: [
+      { name: 'Hank Scorpio', title: 'CEO', email: 'hank@globex.example', buyingRole: 'decision_maker' },
+      { name: 'Mindy Simmons', title: 'Head of Procurement', email: 'mindy@globex.example', buyingRole: 'economic_buyer' },
+    ],
+    activities: [
+      { type: 'meeting', subject: 'Quarterly business review', body: 'Renewal likely; wants volume pricing.', daysAgo: 3 },
+      { type: 'call', subject: 'Intro call with procurement', daysAgo: 20 },
+    ],
+  },
+  {
+    owner: 'bob',
+    customer: { name: 'Initech', lifecycle: 'prospect', segment: 'mid-market', industry: 'software', source: 'web', tags: ['emea'], domain: 'initech.example', phone: '+44 20 7946 0000' },
+    contacts: [{ name: 'Bill Lumbergh', title: 'VP Operations', email: 'bill@initech.example', buyingRole: 'influencer' }],
+    activities: [{ type: 'email', subject: 'Sent product overview', daysAgo: 5 }],
+  },
+  {
+    owner: 'carol',
+    customer: { name: 'Umbrella Health', lifecycle: 'lead', segment: 'enterprise', industry: 'healthcare', source: 'trade-show', tags: ['apac'], domain: 'umbrella.example' },
+    contacts: [{ name: 'Alice Abernathy', title: 'CIO', email: 'alice@umbrella.example', buyingRole: 'champion' }],
+    activities: [{ type: 'note', subject: 'Met at MedTech expo', body: 'Interested in the analytics module.', daysAgo: 1 }],
+  },
+  {
+    owner: 'carol',
+    customer: { name: 'Stark Industries', lifecycle: 'customer', segment: 'enterprise', industry: 'manufacturing', source: 'outbound', tags: ['key-account', 'na'], domain: 'stark.example', email: 'ap@stark.example' },
+    contacts: [{ name: 'Pepper Potts', title: 'CEO', email: 'pepper@stark.example', buyingRole: 'decision_maker' }],
+    activities: [{ type: 'call', subject: 'Support escalation follow-up', daysAgo: 2 }],
+  },
+  {
+    owner: 'alice',
+    customer: { name: 'Wayne Enterprises', lifecycle: 'churned', segment: 'enterprise', industry: 'conglomerate', source: 'referral', tags: ['na'], domain: 'wayne.example' },
+    contacts: [],
+    activities: [{ type: 'email', subject: 'Win-back offer sent', daysAgo: 30 }],
+  },
+] as const;
+
+export async function seedDemoTenant(deps: Deps): Promise<'seeded' | 'already-seeded'> {
+  const existing = await listCustomers(deps, actorFor('alice'), { limit: 1 });
+  if (existing.items.length > 0) return 'already-seeded';
+  const manager = actorFor('alice');
+  for (const demo of DEMO_CUSTOMERS) {
+    const owner = actorFor(demo.owner);
+    let customerId: string;
+    try {
+      customerId = (await createCustomer(deps, manager, { ...demo.customer, tags: [...demo.customer.tags], owner: owner.userId })).id;
+    } catch (error) {
+      if (error instanceof ConflictError) continue; // half-seeded earlier: this one exists
+      throw error;
+    }
+    for (const contact of demo.contacts) await createContact(deps, manager, customerId, contact);
+    for (const activity of demo.activities) {
+      const occurredAt = new Date(deps.clock.now().getTime() - activity.daysAgo * 86_400_000).toISOString();
+      await logActivity(deps, owner, customerId, {
+        type: activity.type,
+        subject: activity.subject,
+        ...('body' in activity && { body: activity.body }),
+        occurredAt,
+      });
+    }
+  }
+  return 'seeded';
+}

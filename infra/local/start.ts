@@ -1,0 +1,88 @@
+/**
+ * `npm start`: the whole system on this machine — DynamoDB Local (data on disk under .local/, or
+ * `--in-memory`), the table from the CDK definition, the demo tenant, and the API on http://localhost:3000
+ * (`PORT`). Ctrl-C stops everything.
+ */
+import { createServer } from 'node:net';
+import { parseArgs } from 'node:util';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const TABLE_NAME = 'salesflow-local';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { 'in-memory': { type: 'boolean', default: false } } });
+  const port = Number(process.env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) fail(`PORT must be a port number, not "${process.env.PORT}"`);
+  if (!(await portIsFree(port))) fail(`Port ${port} is already in use. Stop what uses it, or choose another: PORT=3001 npm start`);
+
+  const { startDynamoDbLocal, LocalRuntimeError } = await import('./dynamodb-local');
+  let dynamo;
+  try {
+    dynamo = await startDynamoDbLocal({ dataDir: values['in-memory'] ? undefined : '.local/dynamodb' });
+  } catch (error) {
+    if (error instanceof LocalRuntimeError) fail(error.message);
+    throw error;
+  }
+  process.env.TABLE_NAME = TABLE_NAME;
+  process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
+  process.env.STAGE = 'local';
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+
+  const { ensureTable } = await import('./create-table');
+  const { createDynamoClient, runtimeDeps } = await import('../../functions/shared/runtime');
+  const { seedDemoTenant, DEMO_TENANT, DEMO_USERS } = await import('./seed');
+  const { loadOrCreateDevKeys, signDevToken } = await import('./dev-auth');
+  const { createLocalApi, loadHandlers } = await import('./local-api');
+
+  await ensureTable(createDynamoClient({ endpoint: dynamo.endpoint }), TABLE_NAME);
+  const seeded = await seedDemoTenant(runtimeDeps());
+  const keys = await loadOrCreateDevKeys();
+  const server = createLocalApi({ handlers: await loadHandlers(), keys, log: (line) => console.log(line) });
+  await new Promise<void>((resolve) => server.listen(port, resolve));
+
+  const base = `http://localhost:${port}`;
+  console.log(`\nSalesflow is running (${values['in-memory'] ? 'in memory' : 'data in .local/dynamodb'})`);
+  console.log(`  API          ${base}   (try ${base}/health)`);
+  console.log(`  API docs     ${base}/docs   (OpenAPI: ${base}/openapi.json)`);
+  console.log(`  DynamoDB     ${dynamo.endpoint}   table ${TABLE_NAME}`);
+  console.log(`  Demo tenant  ${DEMO_TENANT} (${seeded === 'seeded' ? 'seeded now' : 'already seeded'})\n`);
+  console.log('Tokens for the demo users (valid 12 h; more with `npm run token -- --tenant acme --role rep --sub bob`):');
+  for (const user of DEMO_USERS) {
+    const token = await signDevToken(keys, { tenant: DEMO_TENANT, roles: [user.role], sub: user.sub });
+    console.log(`  ${user.role.padEnd(8)} ${user.sub.padEnd(6)} ${token}`);
+  }
+  console.log(`\nExample:\n  curl -H "Authorization: Bearer <token>" ${base}/customers\n\nCtrl-C stops everything.`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping…`);
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await dynamo.stop();
+    console.log('Stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, () => probe.close(() => resolve(true)));
+  });
+}
+
+function fail(message: string): never {
+  console.error(`salesflow: ${message}`);
+  process.exit(1);
+}
+
+main().catch((error: unknown) => {
+  console.error('salesflow: could not start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});
