@@ -1,5 +1,6 @@
 import { createSchema } from 'electrodb';
 import { SERVICE_NAME } from '../table';
+import { nameSortKey } from './rules';
 
 export const LIFECYCLES = ['lead', 'prospect', 'customer', 'churned'] as const;
 export const RECORD_STATES = ['active', 'archived'] as const;
@@ -9,7 +10,7 @@ export const BUYING_ROLES = ['decision_maker', 'economic_buyer', 'champion', 'in
 /**
  * A customer (or lead). One partition per customer holds the customer, its contacts and its activities.
  * Lists go through gsi1–gsi3, each keyed by tenant (+ owner or lifecycle) and the record state, sorted by
- * name, so `q` (name prefix) works on every list and archived records stay out of the default lists.
+ * name (`sortName`), so `q` (name prefix) works on every list and archived records stay out of the default lists.
  */
 export const customerSchema = createSchema({
   model: { entity: 'customer', version: '1', service: SERVICE_NAME },
@@ -17,6 +18,15 @@ export const customerSchema = createSchema({
     tenantId: { type: 'string', required: true, readOnly: true },
     customerId: { type: 'string', required: true, readOnly: true },
     name: { type: 'string', required: true },
+    /**
+     * The name as the list indexes sort and prefix-match it; derived, left out of API views. Not `hidden`:
+     * ElectroDB builds `count` cursors from returned items, so key attributes must come back.
+     */
+    sortName: {
+      type: 'string',
+      watch: ['name'],
+      set: (_, item) => nameSortKey(String(item.name ?? '')),
+    },
     lifecycle: { type: LIFECYCLES, required: true },
     segment: { type: 'string' },
     industry: { type: 'string' },
@@ -54,17 +64,17 @@ export const customerSchema = createSchema({
     byName: {
       index: 'gsi1',
       pk: { field: 'gsi1pk', composite: ['tenantId', 'state'] },
-      sk: { field: 'gsi1sk', composite: ['name', 'customerId'] },
+      sk: { field: 'gsi1sk', composite: ['sortName', 'customerId'] },
     },
     byOwner: {
       index: 'gsi2',
       pk: { field: 'gsi2pk', composite: ['tenantId', 'owner', 'state'] },
-      sk: { field: 'gsi2sk', composite: ['name', 'customerId'] },
+      sk: { field: 'gsi2sk', composite: ['sortName', 'customerId'] },
     },
     byLifecycle: {
       index: 'gsi3',
       pk: { field: 'gsi3pk', composite: ['tenantId', 'lifecycle', 'state'] },
-      sk: { field: 'gsi3sk', composite: ['name', 'customerId'] },
+      sk: { field: 'gsi3sk', composite: ['sortName', 'customerId'] },
     },
   },
 });

@@ -122,6 +122,18 @@ export function applyPatch<T extends Record<string, unknown>>(record: T, patch: 
   return next as T;
 }
 
+/**
+ * The sort-key form of a name: lower case, single spaces, and no character at or below `#` (ElectroDB's key
+ * separator), so "Initech" sorts before "Initech Labs" and prefix search matches what people type.
+ */
+export function nameSortKey(name: string): string {
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .replace(/[\u0000-\u0023]/g, '$');
+}
+
 export type CustomerListIndex = 'byOwner' | 'byLifecycle' | 'byName';
 
 /** The index that serves a list query best; the remaining filters run as filter expressions on it. */

@@ -24,6 +24,7 @@ import {
   nextLastContactedAt,
   normalizeDomain,
   normalizeTags,
+  nameSortKey,
   ownerForNewRecord,
   uniqueValueChanges,
   type UniqueClaim,
@@ -125,7 +126,7 @@ export async function listCustomers(deps: Deps, actor: Actor, input: ListCustome
         : index === 'byLifecycle'
           ? customer.query.byLifecycle({ tenantId, lifecycle: input.lifecycle as CustomerItem['lifecycle'], state })
           : customer.query.byName({ tenantId, state });
-    const ranged = input.q === undefined ? base : base.begins({ name: input.q });
+    const ranged = input.q === undefined ? base : base.begins({ sortName: nameSortKey(input.q) });
     const filtered = ranged.where((attr, op) =>
       [
         index === 'byOwner' && input.lifecycle !== undefined ? op.eq(attr.lifecycle, input.lifecycle) : '',

@@ -1,0 +1,152 @@
+/**
+ * Bad input on every write route of the route table, over HTTP: malformed JSON, wrong types, missing and
+ * unknown fields, oversized bodies — each a 4xx problem+json naming the field — and property-based bodies,
+ * queries and ids (fast-check) that never produce a 5xx.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createContact, createCustomer } from '../../domain/customers/service';
+import type { Deps } from '../../domain/shared/ports';
+import { routes, type RouteDefinition } from '../../functions/http/routes';
+import { createDeps } from '../../functions/shared/runtime';
+import { actor, newTenant } from '../support/dynamo';
+import { call, startTestApi, type CallResult, type TestApi } from '../support/local-api';
+
+let api: TestApi;
+let deps: Deps;
+let token: string;
+const tenant = newTenant('fuzz');
+
+beforeAll(async () => {
+  api = await startTestApi();
+  deps = createDeps({ tableName: process.env.TABLE_NAME as string, endpoint: process.env.DYNAMODB_ENDPOINT });
+  token = await api.token(tenant, 'manager', 'alice');
+});
+afterAll(() => api.close());
+
+const bodyRoutes = (routes as readonly RouteDefinition[]).filter((route) => route.request?.body);
+const allRoutes = routes as readonly RouteDefinition[];
+
+async function target(route: RouteDefinition): Promise<string> {
+  const manager = actor(tenant, 'alice', 'manager');
+  const customer = await createCustomer(deps, manager, { name: `Target ${Math.random()}` });
+  const contact = await createContact(deps, manager, customer.id, { name: 'Target Contact' });
+  return route.path.replace('{id}', customer.id).replace('{contactId}', contact.id);
+}
+
+function fieldsOf(route: RouteDefinition): string[] {
+  const schema = route.request?.body;
+  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+}
+
+function expectProblem(response: CallResult, status: number | 'any4xx') {
+  if (status === 'any4xx') {
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+  } else {
+    expect(response.status, JSON.stringify(response.body)).toBe(status);
+  }
+  expect(response.headers.get('content-type')).toBe('application/problem+json');
+  const problem = response.body as { type: string; title: string; status: number; detail: string };
+  expect(problem).toMatchObject({ type: expect.any(String), title: expect.any(String), status: response.status, detail: expect.any(String) });
+}
+
+describe.each(bodyRoutes.map((route) => [route.id, route] as const))('%s', (_, route) => {
+  it('malformed JSON is a 400 naming the body', async () => {
+    const response = await call(api, route.method, await target(route), {
+      token,
+      rawBody: '{"name": "x",',
+      headers: { 'content-type': 'application/json' },
+    });
+    expectProblem(response, 400);
+    expect((response.body as { errors: Array<{ path: string }> }).errors[0]?.path).toBe('body');
+  });
+
+  it('an unknown field is a 400 naming it', async () => {
+    const response = await call(api, route.method, await target(route), { token, body: { surprise: true } });
+    expectProblem(response, 400);
+    expect((response.body as { errors: Array<{ path: string }> }).errors.map((e) => e.path)).toContain('body.surprise');
+  });
+
+  it('wrong types are a 400 naming each field', async () => {
+    const fields = fieldsOf(route);
+    const body = Object.fromEntries(fields.map((field) => [field, { nested: [1, 2, 3] }]));
+    const response = await call(api, route.method, await target(route), { token, body });
+    expectProblem(response, 400);
+    const paths = (response.body as { errors: Array<{ path: string }> }).errors.map((e) => e.path);
+    for (const field of fields) {
+      expect(paths.some((path) => path === `body.${field}` || path.startsWith(`body.${field}.`)), `${field} in ${paths}`).toBe(true);
+    }
+  });
+
+  it('an empty or missing body is a 400', async () => {
+    const path = await target(route);
+    expectProblem(await call(api, route.method, path, { token, body: {} }), 400);
+    expectProblem(await call(api, route.method, path, { token }), 400);
+    expectProblem(await call(api, route.method, path, { token, body: [] }), 400);
+  });
+
+  it('an oversized body is a 413', async () => {
+    const response = await call(api, route.method, await target(route), { token, body: { name: 'x'.repeat(80 * 1024) } });
+    expectProblem(response, 413);
+  });
+
+  it('a body that is not JSON is a 415', async () => {
+    const response = await call(api, route.method, await target(route), {
+      token,
+      rawBody: 'name=Acme',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expectProblem(response, 415);
+  });
+
+  it('property: arbitrary bodies near the schema never cause a 5xx', async () => {
+    const path = await target(route);
+    const fields = [...fieldsOf(route), 'extra'];
+    const value = fc.oneof(
+      fc.string({ maxLength: 300 }),
+      fc.integer(),
+      fc.double(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(fc.string({ maxLength: 20 }), { maxLength: 5 }),
+      fc.dictionary(fc.string({ maxLength: 10 }), fc.string({ maxLength: 10 }), { maxKeys: 3 }),
+      fc.emailAddress(),
+      fc.domain(),
+      fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(fc.constantFrom(...fields), value, { maxKeys: fields.length }), async (body) => {
+        const response = await call(api, route.method, path, { token, body, headers: { 'idempotency-key': `fuzz-${Math.random()}` } });
+        expect(response.status, JSON.stringify({ body, response: response.body })).toBeLessThan(500);
+        if (response.status >= 400) expect(response.headers.get('content-type')).toBe('application/problem+json');
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
+describe('every route', () => {
+  it('property: arbitrary query strings, ids and raw bodies never cause a 5xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...allRoutes),
+        fc.dictionary(fc.constantFrom('limit', 'cursor', 'owner', 'lifecycle', 'tag', 'q', 'archived', 'entityId', 'allowDuplicate', 'x'), fc.string({ maxLength: 40 }), { maxKeys: 4 }),
+        fc.string({ minLength: 1, maxLength: 30 }),
+        fc.oneof(fc.constant(undefined), fc.json({ maxDepth: 3 }), fc.string({ maxLength: 100 })),
+        async (route, query, id, rawBody) => {
+          const path = route.path.replace('{id}', encodeURIComponent(id)).replace('{contactId}', encodeURIComponent(id));
+          const search = new URLSearchParams(query).toString();
+          const response = await call(api, route.method, `${path}${search ? `?${search}` : ''}`, {
+            token,
+            rawBody: route.method === 'GET' ? undefined : rawBody,
+            headers: { 'content-type': 'application/json', 'if-match': id },
+          });
+          expect(response.status, JSON.stringify({ route: route.id, query, id, rawBody, body: response.body })).toBeLessThan(500);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,142 @@
+/**
+ * The authorization matrix, generated from the route table: every route × role × {own record, same tenant
+ * other owner, other tenant, no token} is called over HTTP and must answer the expected status. A route
+ * without an expectation here fails the test (and the compiler), so a new route is attacked automatically.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createContact, createCustomer } from '../../domain/customers/service';
+import { ROLES, type Role } from '../../domain/shared/actor';
+import type { Deps } from '../../domain/shared/ports';
+import { routes, type RouteDefinition, type RouteId } from '../../functions/http/routes';
+import { createDeps } from '../../functions/shared/runtime';
+import { actor, newTenant } from '../support/dynamo';
+import { call, startTestApi, type TestApi } from '../support/local-api';
+
+type Scope = 'own' | 'otherOwner' | 'otherTenant' | 'noToken';
+const SCOPES: readonly Scope[] = ['own', 'otherOwner', 'otherTenant', 'noToken'];
+
+interface Fixture {
+  customerId: string;
+  contactId: string;
+}
+
+/** What each route answers; `scope` says whose record the path points at. */
+const sellerWrite =
+  (success: number) =>
+  (role: Role, scope: Scope): number => {
+    if (scope === 'noToken') return 401;
+    if (role === 'finance' || role === 'service') return 403;
+    if (scope === 'otherTenant') return 404;
+    if (role === 'rep' && scope === 'otherOwner') return 403;
+    return success;
+  };
+const tenantRead = (_role: Role, scope: Scope) => (scope === 'noToken' ? 401 : scope === 'otherTenant' ? 404 : 200);
+const publicRead = () => 200;
+
+const EXPECTED: Record<RouteId, (role: Role, scope: Scope) => number> = {
+  getHealth: publicRead,
+  getOpenApi: publicRead,
+  createCustomer: (role, scope) => {
+    if (scope === 'noToken') return 401;
+    if (role === 'finance' || role === 'service') return 403;
+    // otherOwner: creating a customer for someone else — reps may not.
+    if (role === 'rep' && scope === 'otherOwner') return 403;
+    return 201;
+  },
+  listCustomers: (_role, scope) => (scope === 'noToken' ? 401 : 200),
+  getCustomer: tenantRead,
+  updateCustomer: sellerWrite(200),
+  archiveCustomer: sellerWrite(204),
+  restoreCustomer: sellerWrite(200),
+  createContact: sellerWrite(201),
+  listContacts: tenantRead,
+  updateContact: sellerWrite(200),
+  deleteContact: sellerWrite(204),
+  logActivity: (role, scope) => {
+    if (scope === 'noToken') return 401;
+    if (role === 'finance') return 403;
+    if (scope === 'otherTenant') return 404;
+    if (role === 'rep' && scope === 'otherOwner') return 403;
+    return 201;
+  },
+  getTimeline: tenantRead,
+  listAudit: (role, scope) => (scope === 'noToken' ? 401 : role === 'admin' || role === 'manager' ? 200 : 403),
+};
+
+/** A valid request for each route, so that only authorization decides the answer. */
+const REQUEST: Record<RouteId, (fixture: Fixture, scope: Scope, caller: string) => { query?: string; body?: unknown }> = {
+  getHealth: () => ({}),
+  getOpenApi: () => ({}),
+  createCustomer: (_f, scope, caller) => ({ body: { name: `New ${Math.random()}`, owner: scope === 'otherOwner' ? 'someone-else' : caller } }),
+  listCustomers: () => ({ query: 'limit=200' }),
+  getCustomer: () => ({}),
+  updateCustomer: () => ({ body: { segment: 'smb' } }),
+  archiveCustomer: () => ({}),
+  restoreCustomer: () => ({}),
+  createContact: () => ({ body: { name: 'Pat' } }),
+  listContacts: () => ({}),
+  updateContact: () => ({ body: { title: 'CTO' } }),
+  deleteContact: () => ({}),
+  logActivity: () => ({ body: { type: 'call', subject: 'Ring ring' } }),
+  getTimeline: () => ({}),
+  listAudit: (fixture) => ({ query: `entityId=${fixture.customerId}` }),
+};
+
+let api: TestApi;
+let deps: Deps;
+const tenant = newTenant('matrix');
+const foreignTenant = newTenant('foreign');
+const tokens = new Map<Role, string>();
+const userOf = (role: Role) => `${role}-user`;
+
+beforeAll(async () => {
+  api = await startTestApi();
+  deps = createDeps({ tableName: process.env.TABLE_NAME as string, endpoint: process.env.DYNAMODB_ENDPOINT });
+  for (const role of ROLES) tokens.set(role, await api.token(tenant, role, userOf(role)));
+});
+afterAll(() => api.close());
+
+/** A fresh customer with a contact, owned per scope, so no case depends on another's leftovers. */
+async function fixture(role: Role, scope: Scope): Promise<Fixture> {
+  const inTenant = scope === 'otherTenant' ? foreignTenant : tenant;
+  const owner = scope === 'own' ? userOf(role) : 'someone-else';
+  const manager = actor(inTenant, 'fixture-manager', 'manager');
+  const customer = await createCustomer(deps, manager, { name: `Fixture ${role} ${scope}`, owner });
+  const contact = await createContact(deps, manager, customer.id, { name: 'Fixture Contact' });
+  return { customerId: customer.id, contactId: contact.id };
+}
+
+function pathFor(route: RouteDefinition, f: Fixture): string {
+  return route.path.replace('{id}', f.customerId).replace('{contactId}', f.contactId);
+}
+
+describe('authorization matrix', () => {
+  it('has an expectation for every route in the route table, and no others', () => {
+    expect(Object.keys(EXPECTED).sort()).toEqual(routes.map((route) => route.id).sort());
+    expect(Object.keys(REQUEST).sort()).toEqual(routes.map((route) => route.id).sort());
+  });
+
+  const cases = (routes as readonly RouteDefinition[]).flatMap((route) => ROLES.map((role) => [route.id, role, route] as const));
+
+  it.each(cases)('%s as %s', async (id, role, route) => {
+    const expectations = EXPECTED[id as RouteId];
+    for (const scope of SCOPES) {
+      const f = await fixture(role, scope);
+      const request = REQUEST[id as RouteId](f, scope, userOf(role));
+      const response = await call(api, route.method, `${pathFor(route, f)}${request.query ? `?${request.query}` : ''}`, {
+        token: scope === 'noToken' ? undefined : tokens.get(role),
+        body: request.body,
+      });
+      const expected = expectations(role, scope);
+      expect({ scope, status: response.status }, JSON.stringify(response.body)).toEqual({ scope, status: expected });
+      if (scope === 'otherTenant' && response.status < 300) {
+        // Whatever a caller may read, nothing of the other tenant is in it.
+        expect(JSON.stringify(response.body ?? '')).not.toContain(f.customerId);
+        expect(JSON.stringify(response.body ?? '')).not.toContain(f.contactId);
+      }
+      if (response.status >= 400 && scope !== 'noToken') {
+        expect(response.headers.get('content-type')).toBe('application/problem+json');
+      }
+    }
+  });
+});

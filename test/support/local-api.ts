@@ -1,0 +1,70 @@
+import type { AddressInfo } from 'node:net';
+import type { Role } from '../../domain/shared/actor';
+import { generateDevKeys, signDevToken } from '../../infra/local/dev-auth';
+import { createLocalApi, loadHandlers } from '../../infra/local/local-api';
+import { createTestTable } from './dynamo';
+
+export interface TestApi {
+  baseUrl: string;
+  token(tenant: string, role: Role, sub: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * The local API (the same server `npm start` runs) on a free port, over its own table. The Lambda handlers
+ * read TABLE_NAME/DYNAMODB_ENDPOINT from the environment like on AWS; each test file runs in its own process.
+ */
+export async function startTestApi(): Promise<TestApi> {
+  const { tableName, endpoint } = await createTestTable();
+  process.env.TABLE_NAME = tableName;
+  process.env.DYNAMODB_ENDPOINT = endpoint;
+  const keys = await generateDevKeys();
+  const server = createLocalApi({ handlers: await loadHandlers(), keys });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    token: (tenant, role, sub) => signDevToken(keys, { tenant, roles: [role], sub }),
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export interface CallOptions {
+  token?: string;
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+export interface CallResult<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export async function call<T = Record<string, unknown>>(
+  api: TestApi,
+  method: string,
+  path: string,
+  options: CallOptions = {},
+): Promise<CallResult<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let body: string | undefined = options.rawBody;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const response = await fetch(`${api.baseUrl}${path}`, { method, headers, body });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, headers: response.headers, body: parsed as T };
+}
