@@ -4,8 +4,7 @@
  */
 import { ForbiddenError, UnprocessableError } from '../errors';
 import { seesWholeTenant, type Actor } from '../shared/actor';
-
-export type UniqueKind = 'customer-domain' | 'customer-email' | 'contact-email';
+import type { UniqueClaim } from '../shared/unique-values';
 
 /** Emails compare case-insensitively (RFC 5321 local parts may be case-sensitive; no mail system we meet is). */
 export function normalizeEmail(email: string): string {
@@ -26,11 +25,6 @@ export function normalizeTags(tags: readonly string[]): string[] {
   return [...new Set(tags.map((tag) => tag.trim().toLowerCase()).filter((tag) => tag.length > 0))];
 }
 
-export interface UniqueClaim {
-  kind: UniqueKind;
-  value: string;
-}
-
 /** The unique values a customer holds: its web domain and email, normalised. */
 export function customerUniqueValues(customer: { domain?: string | null; email?: string | null }): UniqueClaim[] {
   const claims: UniqueClaim[] = [];
@@ -41,15 +35,6 @@ export function customerUniqueValues(customer: { domain?: string | null; email?:
 
 export function contactUniqueValues(contact: { email?: string | null }): UniqueClaim[] {
   return contact.email ? [{ kind: 'contact-email', value: normalizeEmail(contact.email) }] : [];
-}
-
-/** What changing a record's unique values means for the guards: values to claim and values to release. */
-export function uniqueValueChanges(before: UniqueClaim[], after: UniqueClaim[]) {
-  const same = (a: UniqueClaim, b: UniqueClaim) => a.kind === b.kind && a.value === b.value;
-  return {
-    claim: after.filter((claim) => !before.some((held) => same(held, claim))),
-    release: before.filter((held) => !after.some((claim) => same(held, claim))),
-  };
 }
 
 /**

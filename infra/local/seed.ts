@@ -13,10 +13,13 @@ export const DEMO_TENANT = 'acme';
 export const DEMO_USERS: ReadonlyArray<{ sub: string; role: Role; name: string }> = [
   { sub: 'dana', role: 'admin', name: 'Dana Admin' },
   { sub: 'alice', role: 'manager', name: 'Alice Manager' },
+  { sub: 'mike', role: 'manager', name: 'Mike Manager' },
   { sub: 'bob', role: 'rep', name: 'Bob Rep' },
   { sub: 'carol', role: 'rep', name: 'Carol Rep' },
+  { sub: 'raj', role: 'rep', name: 'Raj Rep' },
   { sub: 'fiona', role: 'finance', name: 'Fiona Finance' },
   { sub: 'sam', role: 'service', name: 'Sam Service' },
+  { sub: 'sue', role: 'service', name: 'Sue Service' },
 ];
 
 const actorFor = (sub: string): Actor => {

@@ -1,0 +1,245 @@
+/** Use cases: customers and leads. */
+import type { EntityItem } from 'electrodb';
+import { auditItem } from '../audit/service';
+import type { SalesDb } from '../db';
+import { ConflictError, NotFoundError } from '../errors';
+import { assertMayChangeOwned, type Actor } from '../shared/actor';
+import { readPage, type Page } from '../shared/pagination';
+import type { Deps } from '../shared/ports';
+import { rejectedAt } from '../shared/store-errors';
+import { uniqueValueChanges, writeWithUniqueValues } from '../shared/unique-values';
+import { assertVersion, compact, retryOnConcurrentChange, type WriteOptions } from '../shared/writes';
+import {
+  applyPatch,
+  assertMayForceDuplicate,
+  assertMayReassign,
+  customerListIndex,
+  customerUniqueValues,
+  diffFields,
+  nameSortKey,
+  normalizeDomain,
+  normalizeTags,
+  ownerForNewRecord,
+} from './rules';
+import type { CreateCustomerInput, CustomerView, ListCustomersInput, UpdateCustomerInput } from './schemas';
+
+type Entities = SalesDb['entities'];
+type CustomerItem = EntityItem<Entities['customer']>;
+
+// ---- customers -----------------------------------------------------------------------------------
+
+export async function createCustomer(
+  deps: Deps,
+  actor: Actor,
+  input: CreateCustomerInput,
+  options: WriteOptions = {},
+): Promise<CustomerView> {
+  const allowDuplicate = options.allowDuplicate ?? false;
+  assertMayForceDuplicate(actor, allowDuplicate);
+  const now = deps.clock.now().toISOString();
+  const customer: CustomerItem = {
+    tenantId: actor.tenantId,
+    customerId: deps.ids.next(),
+    name: input.name,
+    lifecycle: input.lifecycle ?? 'lead',
+    segment: input.segment,
+    industry: input.industry,
+    source: input.source,
+    tags: normalizeTags(input.tags ?? []),
+    address: input.address,
+    domain: input.domain === undefined ? undefined : normalizeDomain(input.domain),
+    email: input.email,
+    phone: input.phone,
+    owner: ownerForNewRecord(actor, input.owner),
+    state: 'active',
+    createdAt: now,
+    createdBy: actor.userId,
+    updatedAt: now,
+    updatedBy: actor.userId,
+    version: 1,
+  };
+  const audit = auditItem(deps, actor, now, {
+    entityType: 'customer',
+    entityId: customer.customerId,
+    action: 'create',
+    changes: diffFields({}, toCustomerView(customer), ['version', 'updatedAt', 'updatedBy', 'createdAt', 'createdBy', 'id']),
+  });
+
+  await writeWithUniqueValues(deps, actor, {
+    claims: customerUniqueValues(customer),
+    releases: [],
+    holder: { holderType: 'customer', holderId: customer.customerId, customerId: customer.customerId },
+    allowDuplicate,
+    write: ({ customer: entity, auditEntry }) => [entity.create(customer).commit(), auditEntry.create(audit).commit()],
+    recordRejected: () => false,
+  });
+  return toCustomerView(customer);
+}
+
+export async function getCustomer(deps: Deps, actor: Actor, customerId: string): Promise<CustomerView> {
+  return toCustomerView(await readCustomer(deps, actor, customerId));
+}
+
+export async function listCustomers(deps: Deps, actor: Actor, input: ListCustomersInput): Promise<Page<CustomerView>> {
+  const { tenantId } = actor;
+  const state = input.archived === 'true' ? 'archived' : 'active';
+  const index = customerListIndex(input);
+  const { customer } = deps.db.entities;
+  const scope = [tenantId, 'customers', state, input.owner, input.lifecycle, input.segment, input.tag, input.q].join('|');
+  const needsFilter = input.segment !== undefined || input.tag !== undefined || (index === 'byOwner' && input.lifecycle !== undefined);
+
+  const page = await readPage(scope, input, ({ cursor, limit }) => {
+    const base =
+      index === 'byOwner'
+        ? customer.query.byOwner({ tenantId, owner: input.owner as string, state })
+        : index === 'byLifecycle'
+          ? customer.query.byLifecycle({ tenantId, lifecycle: input.lifecycle as CustomerItem['lifecycle'], state })
+          : customer.query.byName({ tenantId, state });
+    const ranged = input.q === undefined ? base : base.begins({ sortName: nameSortKey(input.q) });
+    const filtered = ranged.where((attr, op) =>
+      [
+        index === 'byOwner' && input.lifecycle !== undefined ? op.eq(attr.lifecycle, input.lifecycle) : '',
+        input.segment !== undefined ? op.eq(attr.segment, input.segment) : '',
+        input.tag !== undefined ? op.contains(attr.tags, input.tag.trim().toLowerCase()) : '',
+      ]
+        .filter(Boolean)
+        .join(' AND '),
+    );
+    // Without filters a page is exactly one request of `limit` items; with filters read ahead in bigger chunks.
+    return filtered.go({ cursor, count: limit, limit: needsFilter ? Math.max(limit, 100) : limit });
+  });
+  return { ...page, items: page.items.map(toCustomerView) };
+}
+
+export async function updateCustomer(
+  deps: Deps,
+  actor: Actor,
+  customerId: string,
+  patch: UpdateCustomerInput,
+  options: WriteOptions = {},
+): Promise<CustomerView> {
+  const allowDuplicate = options.allowDuplicate ?? false;
+  assertMayForceDuplicate(actor, allowDuplicate);
+  const normalized: Record<string, unknown> = {
+    ...patch,
+    ...(typeof patch.domain === 'string' && { domain: normalizeDomain(patch.domain) }),
+    ...(Array.isArray(patch.tags) && { tags: normalizeTags(patch.tags) }),
+  };
+  if (patch.tags === null) normalized.tags = [];
+
+  return retryOnConcurrentChange(async () => {
+    const current = await readCustomer(deps, actor, customerId);
+    assertVersion(current.version, options.ifMatch);
+    assertMayChangeOwned(actor, current.owner, 'customer');
+    assertMayReassign(actor, current.owner, patch.owner);
+    assertNotArchived(current);
+    const now = deps.clock.now().toISOString();
+    const next = applyPatch(current, normalized);
+    const changes = diffFields(current, next);
+    if (Object.keys(changes).length === 0) return toCustomerView(current);
+    return saveCustomer(deps, actor, current, { ...next, updatedAt: now, updatedBy: actor.userId }, 'update', changes, allowDuplicate);
+  }, options);
+}
+
+export async function archiveCustomer(deps: Deps, actor: Actor, customerId: string, options: WriteOptions = {}): Promise<void> {
+  await retryOnConcurrentChange(async () => {
+    const current = await readCustomer(deps, actor, customerId);
+    assertVersion(current.version, options.ifMatch);
+    assertMayChangeOwned(actor, current.owner, 'customer');
+    if (current.state === 'archived') return toCustomerView(current);
+    const now = deps.clock.now().toISOString();
+    const next: CustomerItem = { ...current, state: 'archived', archivedAt: now, updatedAt: now, updatedBy: actor.userId };
+    return saveCustomer(deps, actor, current, next, 'archive', diffFields(current, next), true);
+  }, options);
+}
+
+export async function restoreCustomer(deps: Deps, actor: Actor, customerId: string, options: WriteOptions = {}): Promise<CustomerView> {
+  return retryOnConcurrentChange(async () => {
+    const current = await readCustomer(deps, actor, customerId);
+    assertVersion(current.version, options.ifMatch);
+    assertMayChangeOwned(actor, current.owner, 'customer');
+    if (current.state === 'active') return toCustomerView(current);
+    const now = deps.clock.now().toISOString();
+    const { archivedAt: _archivedAt, ...rest } = current;
+    const next: CustomerItem = { ...rest, state: 'active', updatedAt: now, updatedBy: actor.userId };
+    return saveCustomer(deps, actor, current, next, 'restore', diffFields(current, next), true);
+  }, options);
+}
+
+/**
+ * Writes a new version of a customer, moving its unique-value guards along. The guards of an archived customer
+ * stay claimed: a new customer with the same domain is a duplicate of the archived one (restore it instead).
+ */
+async function saveCustomer(
+  deps: Deps,
+  actor: Actor,
+  current: CustomerItem,
+  next: CustomerItem,
+  action: string,
+  changes: Record<string, unknown>,
+  allowDuplicate: boolean,
+): Promise<CustomerView> {
+  const saved: CustomerItem = { ...next, version: current.version + 1 };
+  const { claim, release } = uniqueValueChanges(customerUniqueValues(current), customerUniqueValues(saved));
+  const audit = auditItem(deps, actor, saved.updatedAt, {
+    entityType: 'customer',
+    entityId: current.customerId,
+    action,
+    changes: changes as Record<string, { from?: unknown; to?: unknown }>,
+  });
+  await writeWithUniqueValues(deps, actor, {
+    claims: claim,
+    releases: release,
+    holder: { holderType: 'customer', holderId: current.customerId, customerId: current.customerId },
+    allowDuplicate,
+    write: ({ customer, auditEntry }) => [
+      customer
+        .put(saved)
+        .where((attr, op) => op.eq(attr.version, current.version))
+        .commit(),
+      auditEntry.create(audit).commit(),
+    ],
+    recordRejected: (outcome) => rejectedAt(outcome, 0),
+  });
+  return toCustomerView(saved);
+}
+
+export async function readCustomer(deps: Deps, actor: Actor, customerId: string): Promise<CustomerItem> {
+  const { data } = await deps.db.entities.customer.get({ tenantId: actor.tenantId, customerId }).go({ consistent: true });
+  if (!data) throw new NotFoundError(`Customer ${customerId} not found`);
+  return data;
+}
+
+export function assertNotArchived(customer: CustomerItem): void {
+  if (customer.state === 'archived') {
+    throw new ConflictError(`Customer ${customer.customerId} is archived; restore it first`, {
+      customerId: customer.customerId,
+    });
+  }
+}
+
+export function toCustomerView(item: CustomerItem): CustomerView {
+  return compact({
+    id: item.customerId,
+    name: item.name,
+    lifecycle: item.lifecycle,
+    segment: item.segment,
+    industry: item.industry,
+    source: item.source,
+    tags: item.tags ?? [],
+    address: item.address,
+    domain: item.domain,
+    email: item.email,
+    phone: item.phone,
+    owner: item.owner,
+    lastContactedAt: item.lastContactedAt,
+    archived: item.state === 'archived',
+    archivedAt: item.archivedAt,
+    createdAt: item.createdAt,
+    createdBy: item.createdBy,
+    updatedAt: item.updatedAt,
+    updatedBy: item.updatedBy,
+    version: item.version,
+  });
+}
+

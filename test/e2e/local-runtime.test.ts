@@ -1,0 +1,107 @@
+/**
+ * `npm start` and `npm run token` as a newcomer meets them: real child processes, real ports.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createServer, type Server } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { freePort } from '../../infra/local/dynamodb-local';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const tsx = join(root, 'node_modules/.bin/tsx');
+
+function runStart(env: Record<string, string>, args: string[] = []) {
+  return spawn(tsx, ['infra/local/start.ts', ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+async function waitForExit(child: ReturnType<typeof runStart>) {
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { code, output };
+}
+
+describe('npm run token', () => {
+  it('prints a token and nothing else', () => {
+    const result = spawnSync(tsx, ['infra/local/token.ts', '--tenant', 'acme', '--role', 'manager', '--sub', 'alice'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    const claims = JSON.parse(Buffer.from(result.stdout.split('.')[1] as string, 'base64url').toString());
+    expect(claims).toMatchObject({ sub: 'alice', 'custom:tenantId': 'acme', 'cognito:groups': ['manager'] });
+  });
+
+  it('refuses an unknown role', () => {
+    const result = spawnSync(tsx, ['infra/local/token.ts', '--role', 'king'], { cwd: root, encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/Unknown role king/);
+  });
+});
+
+describe('npm start', () => {
+  let blocker: Server;
+  let blockedPort: number;
+  beforeAll(async () => {
+    blockedPort = await freePort();
+    blocker = createServer().listen(blockedPort);
+  });
+  afterAll(() => blocker.close());
+
+  it('says clearly, without a stack trace, that the port is taken', async () => {
+    const { code, output } = await waitForExit(runStart({ PORT: String(blockedPort) }, ['--in-memory']));
+    expect(code).toBe(1);
+    expect(output).toContain(`Port ${blockedPort} is already in use`);
+    expect(output).not.toMatch(/\n\s+at /);
+  });
+
+  it('says clearly that Java is missing', async () => {
+    // A PATH with node and nothing else.
+    const bin = mkdtempSync(join(tmpdir(), 'no-java-'));
+    symlinkSync(process.execPath, join(bin, 'node'));
+    const port = await freePort();
+    const { code, output } = await waitForExit(runStart({ PORT: String(port), PATH: bin }, ['--in-memory']));
+    expect(code).toBe(1);
+    expect(output).toMatch(/Java was not found/);
+    expect(output).not.toMatch(/\n\s+at /);
+  });
+
+  it('runs the whole system, serves the seeded tenant, and stops cleanly on Ctrl-C', async () => {
+    const port = await freePort();
+    const child = runStart({ PORT: String(port) }, ['--in-memory']);
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    onTestFinished(() => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
+    const deadline = Date.now() + 60_000;
+    while (!output.includes('Ctrl-C stops everything') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(output).toContain('Salesflow is running');
+    const managerToken = /manager\s+alice\s+(\S+)/.exec(output)?.[1];
+    expect(managerToken).toBeDefined();
+
+    const health = await fetch(`http://localhost:${port}/health`);
+    expect(health.status).toBe(200);
+    const customers = await fetch(`http://localhost:${port}/customers`, { headers: { authorization: `Bearer ${managerToken}` } });
+    const page = (await customers.json()) as { items: Array<{ name: string }> };
+    expect(page.items.map((c) => c.name)).toContain('Globex Corporation');
+
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(output).toContain('Stopped.');
+    await expect(fetch(`http://localhost:${port}/health`)).rejects.toThrow();
+  });
+});
