@@ -15,9 +15,9 @@ import {
   nameSortKey,
   normalizeTags,
   ownerForNewRecord,
-  uniqueValueChanges,
 } from '../../domain/customers/rules';
 import type { Actor } from '../../domain/shared/actor';
+import { uniqueValueChanges } from '../../domain/shared/unique-values';
 
 const rep: Actor = { tenantId: 't', userId: 'bob', roles: ['rep'] };
 const manager: Actor = { tenantId: 't', userId: 'alice', roles: ['manager'] };
