@@ -46,7 +46,7 @@ export function idempotency(deps: () => Deps): MiddlewareObj {
           state.idempotency = ref;
           return undefined;
         }
-        if (claim.outcome === 'replay') return replay(claim.response);
+        if (claim.outcome === 'replay') return replay(claim.response, state.correlationId);
         if (Date.now() >= deadline) {
           throw new HttpProblemError(409, 'Conflict', 'A request with this Idempotency-Key is still being processed', undefined, {
             'retry-after': '1',
@@ -84,10 +84,10 @@ async function remember(request: HttpMiddyRequest, deps: Deps): Promise<void> {
   }
 }
 
-function replay(stored: StoredResponse): HttpResponse {
+function replay(stored: StoredResponse, correlationId: string): HttpResponse {
   return {
     statusCode: stored.status,
-    headers: { ...stored.headers, 'idempotent-replayed': 'true' },
+    headers: { ...stored.headers, 'x-correlation-id': correlationId, 'idempotent-replayed': 'true' },
     ...(stored.body !== undefined && { body: stored.body }),
   };
 }

@@ -1,0 +1,122 @@
+import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import {
+  AccountRecovery,
+  type CfnUserPool,
+  CfnUserPoolGroup,
+  ClientAttributes,
+  FeaturePlan,
+  Mfa,
+  StandardThreatProtectionMode,
+  StringAttribute,
+  UserPool,
+  type UserPoolClient,
+} from 'aws-cdk-lib/aws-cognito';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import type { Construct } from 'constructs';
+import { ROLES, type Role } from '../../domain/shared/actor';
+import type { StageConfig } from '../config/stages';
+import { SalesTable } from '../constructs/sales-table';
+
+export interface StatefulStackProps extends StackProps {
+  config: StageConfig;
+}
+
+const GROUP_DESCRIPTIONS: Record<Role, string> = {
+  admin: 'Everything in its tenant: users, pipeline and approval policy, assignment rules, templates',
+  manager: 'Sees and reassigns all records of the tenant, sets targets, approves contracts up to policy limits',
+  rep: 'Works the customers, opportunities, tasks and quotes it owns',
+  finance: 'Decides contract approvals routed to finance; reads contracts, quotes and revenue reports',
+  service: 'After-sales: tickets, feedback, customer timeline',
+};
+
+/** What holds data or identities: replaced rarely, deployed separately from the code that uses it. */
+export class StatefulStack extends Stack {
+  readonly table: SalesTable;
+  readonly userPool: UserPool;
+  readonly userPoolClient: UserPoolClient;
+  readonly eventBus: EventBus;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const retain = config.removalPolicy === 'retain';
+    const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.table = new SalesTable(this, 'SalesTable', {
+      pointInTimeRecovery: config.table.pointInTimeRecovery,
+      deletionProtection: config.table.deletionProtection,
+      removalPolicy,
+    });
+
+    this.userPool = new UserPool(this, 'UserPool', {
+      userPoolName: `salesflow-${config.stage}`,
+      // Tenants' admins invite their users; nobody signs up into a tenant on their own.
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      signInCaseSensitive: false,
+      autoVerify: { email: true },
+      keepOriginal: { email: true },
+      standardAttributes: { email: { required: true, mutable: true }, fullname: { required: false, mutable: true } },
+      // Immutable: set when the user is created, never changed afterwards, so a user cannot move between tenants.
+      customAttributes: { tenantId: new StringAttribute({ minLen: 1, maxLen: 64, mutable: false }) },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      mfa: Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      featurePlan: config.userPoolThreatProtection ? FeaturePlan.PLUS : FeaturePlan.ESSENTIALS,
+      standardThreatProtectionMode: config.userPoolThreatProtection ? StandardThreatProtectionMode.FULL_FUNCTION : undefined,
+      deletionProtection: retain,
+      removalPolicy,
+    });
+
+    this.userPoolClient = this.userPool.addClient('ApiClient', {
+      userPoolClientName: `salesflow-${config.stage}-api`,
+      generateSecret: false,
+      // SRP for client apps; ADMIN_USER_PASSWORD_AUTH only with IAM credentials (ops, the README's example).
+      authFlows: { userSrp: true, adminUserPassword: true },
+      // No hosted UI yet: no OAuth flows, so no callback URLs to keep safe.
+      disableOAuth: true,
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      idTokenValidity: Duration.hours(1),
+      accessTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(30),
+      // The ID token carries only attributes the client may read: custom:tenantId must be among them.
+      readAttributes: new ClientAttributes()
+        .withStandardAttributes({ email: true, emailVerified: true, fullname: true })
+        .withCustomAttributes('tenantId'),
+      // Users may never write their own tenant.
+      writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
+    });
+
+    for (const role of ROLES) {
+      new CfnUserPoolGroup(this, `Group-${role}`, {
+        userPoolId: this.userPool.userPoolId,
+        groupName: role,
+        description: GROUP_DESCRIPTIONS[role],
+      });
+    }
+
+    this.eventBus = new EventBus(this, 'EventBus', { eventBusName: `salesflow-${config.stage}` });
+
+    const cfnUserPool = this.userPool.node.defaultChild as CfnUserPool;
+    Validations.of(cfnUserPool).acknowledge({
+      id: 'AwsSolutions-COG2',
+      reason:
+        'MFA is OPTIONAL (TOTP) by design: users opt in; requiring it is a tenant policy decision, and stages with threat protection add adaptive authentication for risky sign-ins.',
+    });
+    if (!config.userPoolThreatProtection) {
+      Validations.of(cfnUserPool).acknowledge({
+        id: 'AwsSolutions-COG8',
+        reason: `The ${config.stage} stage has only synthetic users; the Plus feature plan (threat protection, billed per MAU) is on in staging and prod.`,
+      });
+    }
+  }
+}
