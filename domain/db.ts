@@ -1,7 +1,10 @@
 import { Entity, Service } from 'electrodb';
 import { auditEntrySchema } from './audit/model';
-import { activitySchema, contactSchema, customerSchema } from './customers/model';
+import { domainEventSchema } from './events/model';
+import { activitySchema, contactSchema, customerSchema, opportunityActivitySchema } from './customers/model';
 import { idempotencyRecordSchema } from './idempotency/model';
+import { opportunitySchema, pipelineSchema, stageChangeSchema } from './pipeline/model';
+import { tenantSettingsSchema } from './settings/model';
 import { uniqueValueSchema } from './shared/unique-value.model';
 
 /** The document client ElectroDB drives (a `DynamoDBDocumentClient`, built by the caller). */
@@ -18,9 +21,15 @@ export function createSalesDb(client: DocumentClientLike, table: string) {
       customer: new Entity(customerSchema),
       contact: new Entity(contactSchema),
       activity: new Entity(activitySchema),
+      opportunityActivity: new Entity(opportunityActivitySchema),
       uniqueValue: new Entity(uniqueValueSchema),
       auditEntry: new Entity(auditEntrySchema),
       idempotencyRecord: new Entity(idempotencyRecordSchema),
+      domainEvent: new Entity(domainEventSchema),
+      tenantSettings: new Entity(tenantSettingsSchema),
+      pipeline: new Entity(pipelineSchema),
+      opportunity: new Entity(opportunitySchema),
+      stageChange: new Entity(stageChangeSchema),
     },
     { client, table },
   );

@@ -1,6 +1,5 @@
 /** Use cases: the communication history (activities) and the customer timeline. */
 import type { EntityItem } from 'electrodb';
-import { auditItem } from '../audit/service';
 import type { SalesDb } from '../db';
 import { UnprocessableError } from '../errors';
 import { assertMayChangeOwned, seesWholeTenant, type Actor } from '../shared/actor';
@@ -9,7 +8,12 @@ import type { Deps } from '../shared/ports';
 import { conflictedWithAnotherTransaction, rejectedAt } from '../shared/store-errors';
 import { ConcurrentChange, compact, describeOutcome, retryOnConcurrentChange } from '../shared/writes';
 import { readCustomer } from './customers';
-import { activityOccurredAt, diffFields, nextLastContactedAt } from './rules';
+import {
+  activityOccurredAt,
+  nextLastContactedAt,
+} from './rules';
+import { changeLogCommits, logChange } from '../shared/change-log';
+import { diffFields } from '../shared/records';
 import type { ActivityView, CreateActivityInput } from './schemas';
 
 type Entities = SalesDb['entities'];
@@ -27,7 +31,7 @@ export async function logActivity(
   deps: Deps,
   actor: Actor,
   customerId: string,
-  input: CreateActivityInput,
+  input: CreateActivityInput & { opportunityId?: string },
 ): Promise<ActivityView> {
   const now = deps.clock.now();
   const occurredAt = activityOccurredAt(input.occurredAt, now);
@@ -40,15 +44,17 @@ export async function logActivity(
     body: input.body,
     occurredAt,
     contactId: input.contactId,
+    opportunityId: input.opportunityId,
     createdAt: now.toISOString(),
     createdBy: actor.userId,
   };
-  const audit = auditItem(deps, actor, activity.createdAt, {
+  const log = logChange(deps, actor, activity.createdAt, {
     entityType: 'activity',
     entityId: activity.activityId,
     parentId: customerId,
     action: 'create',
     changes: diffFields({}, toActivityView(activity), ['createdAt', 'createdBy', 'id']),
+    events: [{ type: 'activity.logged', data: { activity: toActivityView(activity) } }],
   });
 
   return retryOnConcurrentChange(async () => {
@@ -56,41 +62,76 @@ export async function logActivity(
     assertMayLogHistory(actor, customer.owner);
     const lastContactedAt = nextLastContactedAt(customer.lastContactedAt, occurredAt);
     const moves = lastContactedAt !== customer.lastContactedAt;
+    const CUSTOMER = 0;
+    let contactIndex = -1;
+    let opportunityIndex = -1;
     const outcome = await deps.db.transaction
-      .write(({ activity: activities, customer: customers, contact, auditEntry }) => [
-        activities.create(activity).commit(),
-        auditEntry.create(audit).commit(),
-        // lastContactedAt moves in the same transaction, and only forward; the version guard keeps a
-        // concurrent PATCH from being overwritten.
-        moves
-          ? customers
-              .patch({ tenantId: actor.tenantId, customerId })
-              .set({ lastContactedAt, version: customer.version + 1 })
-              .where((attr, op) => op.eq(attr.version, customer.version))
-              .commit()
-          : customers
-              .check({ tenantId: actor.tenantId, customerId })
-              .where((attr, op) => op.exists(attr.customerId))
-              .commit(),
-        ...(activity.contactId === undefined
-          ? []
-          : [
-              contact
-                .check({ tenantId: actor.tenantId, customerId, contactId: activity.contactId })
-                .where((attr, op) => op.exists(attr.contactId))
+      .write((entities) => {
+        const writes = [
+          // lastContactedAt moves in the same transaction, and only forward; the version guard keeps a
+          // concurrent PATCH from being overwritten.
+          moves
+            ? entities.customer
+                .patch({ tenantId: actor.tenantId, customerId })
+                .set({ lastContactedAt, version: customer.version + 1 })
+                .where((attr, op) => op.eq(attr.version, customer.version))
+                .commit()
+            : entities.customer
+                .check({ tenantId: actor.tenantId, customerId })
+                .where((attr, op) => op.exists(attr.customerId))
                 .commit(),
-            ]),
-      ])
+          entities.activity.create(activity).commit(),
+          ...changeLogCommits(entities, log),
+        ];
+        if (activity.contactId !== undefined) {
+          contactIndex = writes.length;
+          writes.push(
+            entities.contact
+              .check({ tenantId: actor.tenantId, customerId, contactId: activity.contactId })
+              .where((attr, op) => op.exists(attr.contactId))
+              .commit(),
+          );
+        }
+        if (activity.opportunityId !== undefined) {
+          opportunityIndex = writes.length;
+          writes.push(
+            entities.opportunity
+              .check({ tenantId: actor.tenantId, opportunityId: activity.opportunityId })
+              .where((attr, op) => op.eq(attr.customerId, customerId))
+              .commit(),
+            entities.opportunityActivity.create({ ...activity, opportunityId: activity.opportunityId }).commit(),
+          );
+        }
+        return writes;
+      })
       .go();
-    if (rejectedAt(outcome, 3)) {
-      throw new UnprocessableError('The contact is not one of this customer\'s contacts', [
-        { path: 'body.contactId', message: `No contact ${activity.contactId} on customer ${customerId}` },
-      ]);
-    }
-    if (rejectedAt(outcome, 2) || conflictedWithAnotherTransaction(outcome)) throw new ConcurrentChange();
+    const issues = [
+      ...(rejectedAt(outcome, contactIndex) ? [{ path: 'body.contactId', message: `No contact ${activity.contactId} on customer ${customerId}` }] : []),
+      ...(rejectedAt(outcome, opportunityIndex)
+        ? [{ path: 'body.opportunityId', message: `No opportunity ${activity.opportunityId} of customer ${customerId}` }]
+        : []),
+    ];
+    if (issues.length > 0) throw new UnprocessableError('The activity links to records this customer does not have', issues);
+    if (rejectedAt(outcome, CUSTOMER) || conflictedWithAnotherTransaction(outcome)) throw new ConcurrentChange();
     if (outcome.canceled) throw new Error(`Logging activity failed: ${describeOutcome(outcome)}`);
     return toActivityView(activity);
   }, {});
+}
+
+/** The follow-up history of one opportunity, newest first. */
+export async function getOpportunityActivities(
+  deps: Deps,
+  actor: Actor,
+  opportunityId: string,
+  input: PageRequest,
+): Promise<Page<ActivityView>> {
+  const scope = `${actor.tenantId}|opportunity-timeline|${opportunityId}`;
+  const page = await readPage(scope, input, ({ cursor, limit }) =>
+    deps.db.entities.opportunityActivity.query
+      .byOpportunity({ tenantId: actor.tenantId, opportunityId })
+      .go({ cursor, count: limit, limit, order: 'desc' }),
+  );
+  return { ...page, items: page.items.map(toActivityView) };
 }
 
 export async function getTimeline(

@@ -1,6 +1,5 @@
 /** Use cases: a customer's contact people. */
 import type { EntityItem } from 'electrodb';
-import { auditItem } from '../audit/service';
 import type { SalesDb } from '../db';
 import { NotFoundError } from '../errors';
 import { assertMayChangeOwned, type Actor } from '../shared/actor';
@@ -10,7 +9,12 @@ import { rejectedAt } from '../shared/store-errors';
 import { uniqueValueChanges, writeWithUniqueValues } from '../shared/unique-values';
 import { assertVersion, compact, retryOnConcurrentChange, type WriteOptions } from '../shared/writes';
 import { assertNotArchived, readCustomer } from './customers';
-import { applyPatch, assertMayForceDuplicate, contactUniqueValues, diffFields } from './rules';
+import {
+  assertMayForceDuplicate,
+  contactUniqueValues,
+} from './rules';
+import { changeLogCommits, logChange } from '../shared/change-log';
+import { applyPatch, diffFields } from '../shared/records';
 import type { ContactView, CreateContactInput, UpdateContactInput } from './schemas';
 
 type Entities = SalesDb['entities'];
@@ -42,19 +46,20 @@ export async function createContact(
     updatedBy: actor.userId,
     version: 1,
   };
-  const audit = auditItem(deps, actor, now, {
+  const log = logChange(deps, actor, now, {
     entityType: 'contact',
     entityId: contact.contactId,
     parentId: customerId,
     action: 'create',
     changes: diffFields({}, toContactView(contact), ['version', 'updatedAt', 'updatedBy', 'createdAt', 'createdBy', 'id']),
+    events: [{ type: 'contact.created', data: { contact: toContactView(contact) } }],
   });
   await writeWithUniqueValues(deps, actor, {
     claims: contactUniqueValues(contact),
     releases: [],
     holder: { holderType: 'contact', holderId: contact.contactId, customerId },
     allowDuplicate,
-    write: ({ contact: entity, auditEntry }) => [entity.create(contact).commit(), auditEntry.create(audit).commit()],
+    write: (entities) => [entities.contact.create(contact).commit(), ...changeLogCommits(entities, log)],
     recordRejected: () => false,
   });
   return toContactView(contact);
@@ -98,24 +103,25 @@ export async function updateContact(
     const now = deps.clock.now().toISOString();
     const saved: ContactItem = { ...next, updatedAt: now, updatedBy: actor.userId, version: current.version + 1 };
     const { claim, release } = uniqueValueChanges(contactUniqueValues(current), contactUniqueValues(saved));
-    const audit = auditItem(deps, actor, now, {
+    const log = logChange(deps, actor, now, {
       entityType: 'contact',
       entityId: current.contactId,
       parentId: current.customerId,
       action: 'update',
       changes,
+      events: [{ type: 'contact.updated', data: { customerId: current.customerId, changes } }],
     });
     await writeWithUniqueValues(deps, actor, {
       claims: claim,
       releases: release,
       holder: { holderType: 'contact', holderId: current.contactId, customerId: current.customerId },
       allowDuplicate,
-      write: ({ contact, auditEntry }) => [
-        contact
+      write: (entities) => [
+        entities.contact
           .put(saved)
           .where((attr, op) => op.eq(attr.version, current.version))
           .commit(),
-        auditEntry.create(audit).commit(),
+        ...changeLogCommits(entities, log),
       ],
       recordRejected: (outcome) => rejectedAt(outcome, 0),
     });
@@ -137,24 +143,25 @@ export async function deleteContact(
     assertVersion(current.version, options.ifMatch);
     assertMayChangeOwned(actor, customer.owner, 'customer');
     const now = deps.clock.now().toISOString();
-    const audit = auditItem(deps, actor, now, {
+    const log = logChange(deps, actor, now, {
       entityType: 'contact',
       entityId: current.contactId,
       parentId: current.customerId,
       action: 'delete',
       changes: diffFields(toContactView(current), {}, ['version', 'updatedAt', 'updatedBy', 'createdAt', 'createdBy', 'id']),
+      events: [{ type: 'contact.deleted', data: { customerId: current.customerId } }],
     });
     await writeWithUniqueValues(deps, actor, {
       claims: [],
       releases: contactUniqueValues(current),
       holder: { holderType: 'contact', holderId: current.contactId, customerId: current.customerId },
       allowDuplicate: true,
-      write: ({ contact, auditEntry }) => [
-        contact
+      write: (entities) => [
+        entities.contact
           .delete({ tenantId: actor.tenantId, customerId: current.customerId, contactId: current.contactId })
           .where((attr, op) => op.eq(attr.version, current.version))
           .commit(),
-        auditEntry.create(audit).commit(),
+        ...changeLogCommits(entities, log),
       ],
       recordRejected: (outcome) => rejectedAt(outcome, 0),
     });

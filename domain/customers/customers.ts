@@ -1,6 +1,5 @@
 /** Use cases: customers and leads. */
 import type { EntityItem } from 'electrodb';
-import { auditItem } from '../audit/service';
 import type { SalesDb } from '../db';
 import { ConflictError, NotFoundError } from '../errors';
 import { assertMayChangeOwned, type Actor } from '../shared/actor';
@@ -10,21 +9,21 @@ import { rejectedAt } from '../shared/store-errors';
 import { uniqueValueChanges, writeWithUniqueValues } from '../shared/unique-values';
 import { assertVersion, compact, retryOnConcurrentChange, type WriteOptions } from '../shared/writes';
 import {
-  applyPatch,
   assertMayForceDuplicate,
   assertMayReassign,
   customerListIndex,
   customerUniqueValues,
-  diffFields,
   nameSortKey,
   normalizeDomain,
   normalizeTags,
   ownerForNewRecord,
 } from './rules';
+import { changeLogCommits, logChange } from '../shared/change-log';
+import { applyPatch, diffFields, type FieldChange } from '../shared/records';
 import type { CreateCustomerInput, CustomerView, ListCustomersInput, UpdateCustomerInput } from './schemas';
 
 type Entities = SalesDb['entities'];
-type CustomerItem = EntityItem<Entities['customer']>;
+export type CustomerItem = EntityItem<Entities['customer']>;
 
 // ---- customers -----------------------------------------------------------------------------------
 
@@ -58,11 +57,12 @@ export async function createCustomer(
     updatedBy: actor.userId,
     version: 1,
   };
-  const audit = auditItem(deps, actor, now, {
+  const log = logChange(deps, actor, now, {
     entityType: 'customer',
     entityId: customer.customerId,
     action: 'create',
     changes: diffFields({}, toCustomerView(customer), ['version', 'updatedAt', 'updatedBy', 'createdAt', 'createdBy', 'id']),
+    events: [{ type: 'customer.created', data: { customer: toCustomerView(customer) } }],
   });
 
   await writeWithUniqueValues(deps, actor, {
@@ -70,7 +70,7 @@ export async function createCustomer(
     releases: [],
     holder: { holderType: 'customer', holderId: customer.customerId, customerId: customer.customerId },
     allowDuplicate,
-    write: ({ customer: entity, auditEntry }) => [entity.create(customer).commit(), auditEntry.create(audit).commit()],
+    write: (entities) => [entities.customer.create(customer).commit(), ...changeLogCommits(entities, log)],
     recordRejected: () => false,
   });
   return toCustomerView(customer);
@@ -175,33 +175,59 @@ async function saveCustomer(
   actor: Actor,
   current: CustomerItem,
   next: CustomerItem,
-  action: string,
-  changes: Record<string, unknown>,
+  action: 'update' | 'archive' | 'restore',
+  changes: Record<string, FieldChange>,
   allowDuplicate: boolean,
 ): Promise<CustomerView> {
   const saved: CustomerItem = { ...next, version: current.version + 1 };
   const { claim, release } = uniqueValueChanges(customerUniqueValues(current), customerUniqueValues(saved));
-  const audit = auditItem(deps, actor, saved.updatedAt, {
+  const log = logChange(deps, actor, saved.updatedAt, {
     entityType: 'customer',
     entityId: current.customerId,
     action,
-    changes: changes as Record<string, { from?: unknown; to?: unknown }>,
+    changes,
+    events: customerEvents(action, changes, saved),
   });
   await writeWithUniqueValues(deps, actor, {
     claims: claim,
     releases: release,
     holder: { holderType: 'customer', holderId: current.customerId, customerId: current.customerId },
     allowDuplicate,
-    write: ({ customer, auditEntry }) => [
-      customer
+    write: (entities) => [
+      entities.customer
         .put(saved)
         .where((attr, op) => op.eq(attr.version, current.version))
         .commit(),
-      auditEntry.create(audit).commit(),
+      ...changeLogCommits(entities, log),
     ],
     recordRejected: (outcome) => rejectedAt(outcome, 0),
   });
   return toCustomerView(saved);
+}
+
+export /** The events a customer change publishes: what changed, plus the facts others listen for. */
+function customerEvents(action: 'update' | 'archive' | 'restore', changes: Record<string, FieldChange>, saved: CustomerItem) {
+  if (action === 'archive') return [{ type: 'customer.archived', data: { customerId: saved.customerId } }];
+  if (action === 'restore') return [{ type: 'customer.restored', data: { customerId: saved.customerId } }];
+  return [
+    { type: 'customer.updated', data: { changes } },
+    ...(changes.owner ? [{ type: 'customer.reassigned', data: { from: changes.owner.from, to: changes.owner.to } }] : []),
+    ...(changes.lifecycle ? [{ type: 'customer.lifecycle_changed', data: { from: changes.lifecycle.from, to: changes.lifecycle.to } }] : []),
+  ];
+}
+
+/**
+ * A lifecycle move made by another use case (an opportunity created or won), committed inside that use
+ * case's transaction: the new customer version, guarded by the version read, and its change log.
+ */
+export function lifecycleChange(deps: Deps, actor: Actor, current: CustomerItem, lifecycle: CustomerItem['lifecycle'], at: string) {
+  const next: CustomerItem = { ...current, lifecycle, updatedAt: at, updatedBy: actor.userId, version: current.version + 1 };
+  const changes = { lifecycle: { from: current.lifecycle, to: lifecycle } };
+  return {
+    customer: next,
+    expectedVersion: current.version,
+    log: logChange(deps, actor, at, { entityType: 'customer', entityId: current.customerId, action: 'update', changes, events: customerEvents('update', changes, next) }),
+  };
 }
 
 export async function readCustomer(deps: Deps, actor: Actor, customerId: string): Promise<CustomerItem> {

@@ -127,3 +127,18 @@ export const activitySchema = createSchema({
     },
   },
 });
+
+/**
+ * An activity linked to an opportunity, copied into the opportunity's partition in the same transaction as
+ * the activity itself: the opportunity's follow-up history is one query, and unlinked activities cost nothing.
+ */
+export const opportunityActivitySchema = createSchema({
+  model: { entity: 'opportunityActivity', version: '1', service: SERVICE_NAME },
+  attributes: { ...activitySchema.attributes, opportunityId: { type: 'string', required: true, readOnly: true } },
+  indexes: {
+    byOpportunity: {
+      pk: { field: 'pk', composite: ['tenantId', 'opportunityId'] },
+      sk: { field: 'sk', composite: ['occurredAt', 'activityId'] },
+    },
+  },
+});

@@ -159,8 +159,12 @@ export const CreateActivityBody = z
     body: z.string().max(20_000).optional(),
     occurredAt: Timestamp.optional().meta({ description: 'When it happened; default now; never in the future' }),
     contactId: Id.optional(),
+    opportunityId: Id.optional().meta({ description: "Links the activity to one of the customer's opportunities" }),
   })
   .meta({ id: 'CreateActivity' });
+
+/** Logging on an opportunity: the opportunity comes from the path. */
+export const CreateOpportunityActivityBody = CreateActivityBody.omit({ opportunityId: true }).meta({ id: 'CreateOpportunityActivity' });
 
 export const Activity = z
   .object({

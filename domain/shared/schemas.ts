@@ -48,3 +48,18 @@ export const Problem = z
   .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
 
 export const BooleanFlag = z.enum(['true', 'false']);
+
+export const IsoDate = z.iso.date().meta({ description: 'A date, YYYY-MM-DD' });
+
+export const CurrencyCode = z.string().regex(/^[A-Z]{3}$/, 'Must be an ISO 4217 currency code such as EUR');
+
+/** Money: integer minor units (cents) and an ISO 4217 currency. Never binary floating point. */
+export const Money = z
+  .strictObject({
+    amount: z.number().int('Must be whole minor units (cents)').min(0).max(Number.MAX_SAFE_INTEGER),
+    currency: CurrencyCode,
+  })
+  .meta({ id: 'Money', example: { amount: 1250000, currency: 'EUR' } });
+
+/** A lower-case key: stage keys, reason keys. */
+export const Key = z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'Must be a lower-case key such as needs_analysis');

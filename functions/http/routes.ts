@@ -12,6 +12,7 @@ import {
   ContactParams,
   CreateActivityBody,
   CreateContactBody,
+  CreateOpportunityActivityBody,
   CreateCustomerBody,
   CreateCustomerQuery,
   Customer,
@@ -25,12 +26,26 @@ import {
   UpdateCustomerBody,
   UpdateCustomerQuery,
 } from '../../domain/customers/schemas';
+import { EventFeed, ListEventsQuery } from '../../domain/events/schemas';
+import {
+  CreateOpportunityBody,
+  ListOpportunitiesQuery,
+  MoveStageBody,
+  Opportunity,
+  OpportunityIdParams,
+  OpportunityPage,
+  Pipeline,
+  PutPipelineBody,
+  StageHistory,
+  UpdateOpportunityBody,
+} from '../../domain/pipeline/schemas';
+import { Settings, SettingsBody } from '../../domain/settings/schemas';
 import { ROLES, type Role } from '../../domain/shared/actor';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** The Lambda functions, one per bounded context; each serves the routes that name it. */
-export const FUNCTIONS = ['system', 'customers', 'audit'] as const;
+export const FUNCTIONS = ['system', 'customers', 'audit', 'settings', 'pipeline', 'events'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
 export interface RouteDefinition {
@@ -61,6 +76,7 @@ export interface RouteDefinition {
 const ALL = ROLES;
 const SELLERS = ['admin', 'manager', 'rep'] as const satisfies readonly Role[];
 const AUDITORS = ['admin', 'manager'] as const satisfies readonly Role[];
+const ADMINS = ['admin'] as const satisfies readonly Role[];
 const HISTORY_WRITERS = ['admin', 'manager', 'rep', 'service'] as const satisfies readonly Role[];
 
 export const routes = [
@@ -246,6 +262,163 @@ export const routes = [
     summary: 'The audit trail of one record: who changed what, when (oldest first)',
     request: { query: ListAuditQuery },
     response: { status: 200, schema: AuditPage, description: 'One page of audit entries' },
+  },
+  {
+    id: 'getSettings',
+    method: 'GET',
+    path: '/settings',
+    fn: 'settings',
+    access: ALL,
+    tag: 'Settings',
+    summary: "The tenant's settings: base currency, lost reasons",
+    response: { status: 200, schema: Settings, description: 'The settings (defaults until an admin saves them)' },
+  },
+  {
+    id: 'putSettings',
+    method: 'PUT',
+    path: '/settings',
+    fn: 'settings',
+    access: ADMINS,
+    tag: 'Settings',
+    summary: "Replace the tenant's settings",
+    request: { body: SettingsBody },
+    ifMatch: true,
+    response: { status: 200, schema: Settings, description: 'The saved settings' },
+    errors: [412, 413],
+  },
+  {
+    id: 'getPipeline',
+    method: 'GET',
+    path: '/pipeline',
+    fn: 'pipeline',
+    access: ALL,
+    tag: 'Pipeline',
+    summary: 'The open stages with their win probabilities and exit criteria, then won and lost',
+    response: { status: 200, schema: Pipeline, description: 'The pipeline (the default one until an admin saves another)' },
+  },
+  {
+    id: 'putPipeline',
+    method: 'PUT',
+    path: '/pipeline',
+    fn: 'pipeline',
+    access: ADMINS,
+    tag: 'Pipeline',
+    summary: 'Replace the open stages; opportunities of a removed stage move to the stage `stageMapping` names',
+    request: { body: PutPipelineBody },
+    ifMatch: true,
+    response: { status: 200, schema: Pipeline, description: 'The saved pipeline, with how many opportunities moved' },
+    errors: [412, 413, 422],
+  },
+  {
+    id: 'createOpportunity',
+    method: 'POST',
+    path: '/opportunities',
+    fn: 'pipeline',
+    access: SELLERS,
+    tag: 'Opportunities',
+    summary: "Open an opportunity on a customer (in the first stage; a lead customer becomes a prospect)",
+    request: { body: CreateOpportunityBody },
+    idempotent: true,
+    response: { status: 201, schema: Opportunity, description: 'The created opportunity' },
+    errors: [404, 409, 413, 422],
+  },
+  {
+    id: 'listOpportunities',
+    method: 'GET',
+    path: '/opportunities',
+    fn: 'pipeline',
+    access: ALL,
+    tag: 'Opportunities',
+    summary: 'List opportunities by expected close date, filtered by stage, owner, customer, status or close-date range',
+    request: { query: ListOpportunitiesQuery },
+    response: { status: 200, schema: OpportunityPage, description: 'One page of opportunities' },
+  },
+  {
+    id: 'getOpportunity',
+    method: 'GET',
+    path: '/opportunities/{id}',
+    fn: 'pipeline',
+    access: ALL,
+    tag: 'Opportunities',
+    summary: 'Read an opportunity',
+    request: { params: OpportunityIdParams },
+    response: { status: 200, schema: Opportunity, description: 'The opportunity' },
+    errors: [404],
+  },
+  {
+    id: 'updateOpportunity',
+    method: 'PATCH',
+    path: '/opportunities/{id}',
+    fn: 'pipeline',
+    access: SELLERS,
+    tag: 'Opportunities',
+    summary: 'Change an open opportunity (reps: their own; managers reassign and override the probability)',
+    request: { params: OpportunityIdParams, body: UpdateOpportunityBody },
+    ifMatch: true,
+    response: { status: 200, schema: Opportunity, description: 'The changed opportunity' },
+    errors: [404, 409, 412, 413],
+  },
+  {
+    id: 'moveOpportunityStage',
+    method: 'POST',
+    path: '/opportunities/{id}/stage',
+    fn: 'pipeline',
+    access: SELLERS,
+    tag: 'Opportunities',
+    summary: 'Move to another stage: forward through every gate, back with a note, lost with a reason, won from the last stage',
+    request: { params: OpportunityIdParams, body: MoveStageBody },
+    ifMatch: true,
+    idempotent: true,
+    response: { status: 200, schema: Opportunity, description: 'The opportunity in its new stage' },
+    errors: [404, 409, 412, 413, 422],
+  },
+  {
+    id: 'getOpportunityHistory',
+    method: 'GET',
+    path: '/opportunities/{id}/history',
+    fn: 'pipeline',
+    access: ALL,
+    tag: 'Opportunities',
+    summary: 'Stage history: every move, and entered/exited times and time spent per stage',
+    request: { params: OpportunityIdParams },
+    response: { status: 200, schema: StageHistory, description: 'The stage history' },
+    errors: [404],
+  },
+  {
+    id: 'getOpportunityTimeline',
+    method: 'GET',
+    path: '/opportunities/{id}/timeline',
+    fn: 'pipeline',
+    access: ALL,
+    tag: 'Opportunities',
+    summary: 'Follow-up history: the activities linked to this opportunity, newest first',
+    request: { params: OpportunityIdParams, query: TimelineQuery },
+    response: { status: 200, schema: TimelinePage, description: 'One page of activities' },
+    errors: [404],
+  },
+  {
+    id: 'logOpportunityActivity',
+    method: 'POST',
+    path: '/opportunities/{id}/activities',
+    fn: 'pipeline',
+    access: HISTORY_WRITERS,
+    tag: 'Opportunities',
+    summary: "Log a follow-up on the opportunity (it also shows on the customer's timeline)",
+    request: { params: OpportunityIdParams, body: CreateOpportunityActivityBody },
+    idempotent: true,
+    response: { status: 201, schema: Activity, description: 'The logged activity' },
+    errors: [404, 413, 422],
+  },
+  {
+    id: 'listEvents',
+    method: 'GET',
+    path: '/events',
+    fn: 'events',
+    access: ALL,
+    tag: 'Events',
+    summary: "The tenant's change feed in order: follow it with `since` = the previous `nextCursor`",
+    request: { query: ListEventsQuery },
+    response: { status: 200, schema: EventFeed, description: 'Events after `since`, oldest first' },
   },
 ] as const satisfies readonly RouteDefinition[];
 

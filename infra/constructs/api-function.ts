@@ -15,7 +15,8 @@ export interface ApiFunctionProps {
   /** Absolute path of the module exporting `handler`, inside the repository. */
   entry: string;
   stage: Stage;
-  tableName: string;
+  /** Handed over as TABLE_NAME; omit for functions that do not use the table (e.g. stream consumers). */
+  tableName?: string;
   logLevel: LogLevel;
   logRetention: RetentionDays;
   /** Applies to the log group. */
@@ -61,7 +62,7 @@ export class ApiFunction extends Construct {
       projectRoot: REPO_ROOT,
       depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
       environment: {
-        TABLE_NAME: props.tableName,
+        ...(props.tableName !== undefined && { TABLE_NAME: props.tableName }),
         STAGE: props.stage,
         POWERTOOLS_SERVICE_NAME: 'salesflow',
         POWERTOOLS_LOG_LEVEL: props.logLevel,

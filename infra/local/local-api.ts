@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { HttpHandler, HttpResponse } from '../../functions/shared/http';
-import { routes, type FunctionName, type RouteDefinition } from '../../functions/http/routes';
+import { FUNCTIONS, routes, type FunctionName, type RouteDefinition } from '../../functions/http/routes';
 import { verifyDevToken, type DevKeys } from './dev-auth';
 
 /** API Gateway's own payload limit; our handlers enforce their smaller one with a problem+json 413. */
@@ -24,13 +24,12 @@ interface CompiledRoute {
   paramNames: string[];
 }
 
+/** Each function's handler, from the module CDK bundles for it: `functions/http/<fn>.ts`. */
 export async function loadHandlers(): Promise<FunctionHandlers> {
-  const [system, customers, audit] = await Promise.all([
-    import('../../functions/http/system'),
-    import('../../functions/http/customers'),
-    import('../../functions/http/audit'),
-  ]);
-  return { system: system.handler, customers: customers.handler, audit: audit.handler };
+  const loaded = await Promise.all(
+    FUNCTIONS.map(async (fn) => [fn, ((await import(`../../functions/http/${fn}.ts`)) as { handler: HttpHandler }).handler] as const),
+  );
+  return Object.fromEntries(loaded) as FunctionHandlers;
 }
 
 export function createLocalApi(options: { handlers: FunctionHandlers; keys: DevKeys; log?: (line: string) => void }): Server {

@@ -6,6 +6,7 @@
 import { ConflictError } from '../../domain/errors';
 import { createContact, createCustomer, listCustomers, logActivity } from '../../domain/customers/service';
 import type { Actor, Role } from '../../domain/shared/actor';
+import { createOpportunity, moveStage } from '../../domain/pipeline/service';
 import type { Deps } from '../../domain/shared/ports';
 
 export const DEMO_TENANT = 'acme';
@@ -67,6 +68,20 @@ const DEMO_CUSTOMERS = [
   },
 ] as const;
 
+/** Deals across the funnel, each moved through its gates the way a rep would. */
+const DEMO_DEALS: Record<string, ReadonlyArray<{ name: string; amount: number; close: string; stage: string; lostReason?: string }>> = {
+  'Globex Corporation': [
+    { name: 'Globex platform renewal', amount: 18_000_000, close: '2027-01-31', stage: 'negotiation' },
+    { name: 'Globex EU rollout', amount: 6_500_000, close: '2027-03-31', stage: 'needs_analysis' },
+  ],
+  Initech: [{ name: 'Initech pilot', amount: 1_200_000, close: '2027-02-15', stage: 'contacted' }],
+  'Umbrella Health': [{ name: 'Umbrella analytics module', amount: 9_000_000, close: '2027-04-30', stage: 'lead' }],
+  'Stark Industries': [{ name: 'Stark support upgrade', amount: 4_400_000, close: '2026-11-15', stage: 'won' }],
+  'Wayne Enterprises': [{ name: 'Wayne win-back', amount: 2_000_000, close: '2026-10-31', stage: 'lost', lostReason: 'competitor' }],
+};
+
+const FUNNEL = ['lead', 'contacted', 'needs_analysis', 'quote', 'negotiation'];
+
 export async function seedDemoTenant(deps: Deps): Promise<'seeded' | 'already-seeded'> {
   const existing = await listCustomers(deps, actorFor('alice'), { limit: 1 });
   if (existing.items.length > 0) return 'already-seeded';
@@ -89,6 +104,21 @@ export async function seedDemoTenant(deps: Deps): Promise<'seeded' | 'already-se
         ...('body' in activity && { body: activity.body }),
         occurredAt,
       });
+    }
+    for (const deal of DEMO_DEALS[demo.customer.name] ?? []) {
+      const opportunity = await createOpportunity(deps, manager, {
+        customerId,
+        name: deal.name,
+        owner: owner.userId,
+        amount: { amount: deal.amount, currency: 'EUR' },
+        expectedCloseDate: deal.close,
+        interestPoints: ['Single sign-on', 'Reporting'],
+        decisionFactors: { budget: 'Approved', need: 'Replace spreadsheets', authority: 'VP signs' },
+      });
+      // Through the gates one stage at a time, as a rep would (the customer has its contact and activities).
+      const path = deal.stage === 'won' ? [...FUNNEL.slice(1), 'won'] : FUNNEL.slice(1, FUNNEL.indexOf(deal.stage) + 1);
+      for (const stage of path) await moveStage(deps, manager, opportunity.id, { stage });
+      if (deal.stage === 'lost') await moveStage(deps, manager, opportunity.id, { stage: 'lost', lostReason: deal.lostReason });
     }
   }
   return 'seeded';

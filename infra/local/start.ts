@@ -1,14 +1,18 @@
 /**
  * `npm start`: the whole system on this machine — DynamoDB Local (data on disk under .local/, or
- * `--in-memory`), the table from the CDK definition, the demo tenant, and the API on http://localhost:3000
- * (`PORT`). Ctrl-C stops everything.
+ * `--in-memory`), the table from the CDK definition, the demo tenant, the API on http://localhost:3000
+ * (`PORT`), and the outbox relay: a stream poller feeding the table's new domain events through the same
+ * handler the Lambda runs to a local event bus, which logs them. Ctrl-C stops everything.
  */
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// Before any import of functions/shared/runtime: its Powertools logger reads the level when it is created.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
 const TABLE_NAME = 'salesflow-local';
+const EVENT_BUS_NAME = 'salesflow-local';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { 'in-memory': { type: 'boolean', default: false } } });
@@ -24,18 +28,36 @@ async function main(): Promise<void> {
     if (error instanceof LocalRuntimeError) fail(error.message);
     throw error;
   }
+  // From here on, a failed start must not leave DynamoDB Local running behind us.
+  const started = dynamo;
+  cleanupOnFailure = () => started.stop();
   process.env.TABLE_NAME = TABLE_NAME;
   process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
+  process.env.EVENT_BUS_NAME = EVENT_BUS_NAME;
   process.env.STAGE = 'local';
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
   const { ensureTable } = await import('./create-table');
   const { createDynamoClient, runtimeDeps } = await import('../../functions/shared/runtime');
   const { seedDemoTenant, DEMO_TENANT, DEMO_USERS } = await import('./seed');
   const { loadOrCreateDevKeys, signDevToken } = await import('./dev-auth');
   const { createLocalApi, loadHandlers } = await import('./local-api');
+  const { createLocalEventBus } = await import('./local-event-bus');
+  const { fileCheckpointStore, startStreamPoller } = await import('./stream-poller');
+  const { createPublishEventsHandler } = await import('../../functions/streams/publish-events');
 
   await ensureTable(createDynamoClient({ endpoint: dynamo.endpoint }), TABLE_NAME);
+  // The outbox relay: from the stream's start (TRIM_HORIZON, or where the previous run stopped), so nothing
+  // written before it runs is missed.
+  const eventLog = heldBackLog();
+  const bus = createLocalEventBus({ name: EVENT_BUS_NAME, log: eventLog.log });
+  const poller = await startStreamPoller({
+    endpoint: dynamo.endpoint,
+    tableName: TABLE_NAME,
+    handler: createPublishEventsHandler(bus, { eventBusName: EVENT_BUS_NAME }),
+    // On disk the stream survives restarts: resume where the last run stopped instead of republishing.
+    checkpoints: values['in-memory'] ? undefined : fileCheckpointStore('.local/stream-checkpoints.json'),
+    log: eventLog.log,
+  });
   const seeded = await seedDemoTenant(runtimeDeps());
   const keys = await loadOrCreateDevKeys();
   const server = createLocalApi({ handlers: await loadHandlers(), keys, log: (line) => console.log(line) });
@@ -46,6 +68,7 @@ async function main(): Promise<void> {
   console.log(`  API          ${base}   (try ${base}/health)`);
   console.log(`  API docs     ${base}/docs   (OpenAPI: ${base}/openapi.json)`);
   console.log(`  DynamoDB     ${dynamo.endpoint}   table ${TABLE_NAME}`);
+  console.log(`  Events       domain events are published to the local bus "${EVENT_BUS_NAME}" and logged here ([bus] …)`);
   console.log(`  Demo tenant  ${DEMO_TENANT} (${seeded === 'seeded' ? 'seeded now' : 'already seeded'})\n`);
   console.log('Tokens for the demo users (valid 12 h; more with `npm run token -- --tenant acme --role rep --sub bob`):');
   for (const user of DEMO_USERS) {
@@ -53,6 +76,8 @@ async function main(): Promise<void> {
     console.log(`  ${user.role.padEnd(8)} ${user.sub.padEnd(6)} ${token}`);
   }
   console.log(`\nExample:\n  curl -H "Authorization: Bearer <token>" ${base}/customers\n\nCtrl-C stops everything.`);
+  // The events (the seed's among them) are held back until the banner is out, then logged as they come.
+  eventLog.flush();
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -61,12 +86,26 @@ async function main(): Promise<void> {
     console.log(`\n${signal}: stopping…`);
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    // Before DynamoDB Local: a poll in progress finishes instead of failing against a stopped endpoint.
+    await poller.stop();
     await dynamo.stop();
     console.log('Stopped.');
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** Console lines kept until `flush()`, then printed as they come. */
+function heldBackLog() {
+  let held: string[] | undefined = [];
+  return {
+    log: (line: string) => (held ? held.push(line) : console.log(line)),
+    flush() {
+      for (const line of held ?? []) console.log(line);
+      held = undefined;
+    },
+  };
 }
 
 function portIsFree(port: number): Promise<boolean> {
@@ -82,7 +121,10 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-main().catch((error: unknown) => {
+let cleanupOnFailure: (() => Promise<void>) | undefined;
+
+main().catch(async (error: unknown) => {
   console.error('salesflow: could not start:', error instanceof Error ? error.message : error);
+  await cleanupOnFailure?.().catch(() => undefined);
   process.exit(1);
 });

@@ -25,6 +25,7 @@ import { GLOBAL_INDEXES } from '../../domain/table';
 import { FUNCTIONS, type FunctionName, type RouteDefinition, routes } from '../../functions/http/routes';
 import type { StageConfig } from '../config/stages';
 import { ApiFunction, REPO_ROOT } from '../constructs/api-function';
+import { OutboxRelay } from '../constructs/outbox-relay';
 
 export interface StatelessStackProps extends StackProps {
   config: StageConfig;
@@ -47,10 +48,16 @@ const FUNCTION_ACCESS: Record<FunctionName, FunctionAccess> = {
   // Health check and the OpenAPI document: no data at all.
   system: { table: 'none', publishesEvents: false },
   // Customers, contacts, activities, with their audit entries, uniqueness guards and idempotency records.
-  // No domain events published yet: set publishesEvents when the code does (it then gets EVENT_BUS_NAME).
+  // Domain events go to the outbox in the table; only the outbox relay talks to the bus.
   customers: { table: 'read-write', publishesEvents: false },
   // Reads the audit trail; entries are written by the functions that make the changes.
   audit: { table: 'read', publishesEvents: false },
+  // Tenant settings (admins write).
+  settings: { table: 'read-write', publishesEvents: false },
+  // Pipeline configuration, opportunities, stage history, follow-ups (and the customer lifecycle they move).
+  pipeline: { table: 'read-write', publishesEvents: false },
+  // Reads the outbox as the tenant's change feed.
+  events: { table: 'read', publishesEvents: false },
 };
 
 // No Scan: request paths read by key (DESIGN). ConditionCheckItem is what transaction guards need.
@@ -68,6 +75,8 @@ export class StatelessStack extends Stack {
   readonly api: HttpApi;
   readonly apiStage: HttpStage;
   readonly functions: Record<FunctionName, ApiFunction>;
+  /** The table stream → EventBridge publisher of domain events. */
+  readonly outboxRelay: OutboxRelay;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -100,6 +109,17 @@ export class StatelessStack extends Stack {
       functions[name] = fn;
     }
     this.functions = functions;
+
+    this.outboxRelay = new OutboxRelay(this, 'OutboxRelay', {
+      stage: config.stage,
+      table,
+      eventBus,
+      logLevel: config.logLevel,
+      logRetention: config.logRetention,
+      removalPolicy,
+      memorySize: config.lambda.memoryMb,
+      timeout: Duration.seconds(config.lambda.timeoutSeconds),
+    });
 
     const authorizer = new HttpJwtAuthorizer(
       'CognitoJwt',
@@ -191,6 +211,12 @@ export class StatelessStack extends Stack {
         alarm(`Fn-${name}-ErrorsAlarm`, fn.metricErrors({ period }), `Salesflow ${config.stage}: ${name} function errors`);
         alarm(`Fn-${name}-ThrottlesAlarm`, fn.metricThrottles({ period }), `Salesflow ${config.stage}: ${name} function throttled`);
       }
+      // Domain events that could not be published after every retry: the stream keeps their records 24 hours.
+      alarm(
+        'OutboxRelayDlqAlarm',
+        this.outboxRelay.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period }),
+        `Salesflow ${config.stage}: domain events could not be published to EventBridge (outbox relay dead-letter queue)`,
+      );
     }
 
     new CfnOutput(this, 'ApiUrl', { value: this.apiStage.url });

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createContact, createCustomer } from '../../domain/customers/service';
+import { createOpportunity } from '../../domain/pipeline/service';
 import type { Deps } from '../../domain/shared/ports';
 import { routes, type RouteDefinition } from '../../functions/http/routes';
 import { createDeps } from '../../functions/shared/runtime';
@@ -21,7 +22,7 @@ const tenant = newTenant('fuzz');
 beforeAll(async () => {
   api = await startTestApi();
   deps = createDeps({ tableName: process.env.TABLE_NAME as string, endpoint: process.env.DYNAMODB_ENDPOINT });
-  token = await api.token(tenant, 'manager', 'alice');
+  token = await api.token(tenant, 'admin', 'alice');
 });
 afterAll(() => api.close());
 
@@ -29,10 +30,12 @@ const bodyRoutes = (routes as readonly RouteDefinition[]).filter((route) => rout
 const allRoutes = routes as readonly RouteDefinition[];
 
 async function target(route: RouteDefinition): Promise<string> {
-  const manager = actor(tenant, 'alice', 'manager');
+  const manager = actor(tenant, 'alice', 'admin');
   const customer = await createCustomer(deps, manager, { name: `Target ${Math.random()}` });
   const contact = await createContact(deps, manager, customer.id, { name: 'Target Contact' });
-  return route.path.replace('{id}', customer.id).replace('{contactId}', contact.id);
+  const opportunity = await createOpportunity(deps, manager, { customerId: customer.id, name: 'Target deal', expectedCloseDate: '2027-01-31' });
+  const id = route.path.startsWith('/opportunities') ? opportunity.id : customer.id;
+  return route.path.replace('{id}', id).replace('{contactId}', contact.id);
 }
 
 function fieldsOf(route: RouteDefinition): string[] {
@@ -132,7 +135,7 @@ describe('every route', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...allRoutes),
-        fc.dictionary(fc.constantFrom('limit', 'cursor', 'owner', 'lifecycle', 'tag', 'q', 'archived', 'entityId', 'allowDuplicate', 'x'), fc.string({ maxLength: 40 }), { maxKeys: 4 }),
+        fc.dictionary(fc.constantFrom('limit', 'cursor', 'owner', 'lifecycle', 'tag', 'q', 'archived', 'entityId', 'allowDuplicate', 'stage', 'status', 'customer', 'closeFrom', 'closeTo', 'since', 'x'), fc.string({ maxLength: 40 }), { maxKeys: 4 }),
         fc.string({ minLength: 1, maxLength: 30 }),
         fc.oneof(fc.constant(undefined), fc.json({ maxDepth: 3 }), fc.string({ maxLength: 100 })),
         async (route, query, id, rawBody) => {

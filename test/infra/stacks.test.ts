@@ -4,7 +4,8 @@
  */
 import { type CfnResource, Validations } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES } from '../../domain/shared/actor';
 import { GLOBAL_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../domain/table';
@@ -67,9 +68,13 @@ const EXPECTED_ACCESS: Record<FunctionName, { table: 'none' | 'read' | 'read-wri
   system: { table: 'none', putEvents: false },
   customers: { table: 'read-write', putEvents: false },
   audit: { table: 'read', putEvents: false },
+  settings: { table: 'read-write', putEvents: false },
+  pipeline: { table: 'read-write', putEvents: false },
+  events: { table: 'read', putEvents: false },
 };
 
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+const STREAM_READ_ACTIONS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
 
 interface Statement {
   Action: string | string[];
@@ -137,7 +142,7 @@ describe.each(STAGES)('stage %s', (stage) => {
         StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
         SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
       });
-      expect(GLOBAL_INDEXES.map((index) => index.name)).toEqual(['gsi1', 'gsi2', 'gsi3']);
+      expect(GLOBAL_INDEXES.map((index) => index.name)).toEqual(['gsi1', 'gsi2', 'gsi3', 'gsi4']);
       expect(TTL_ATTRIBUTE).toBe('expiresAt');
     });
 
@@ -211,9 +216,9 @@ describe.each(STAGES)('stage %s', (stage) => {
   });
 
   describe('functions', () => {
-    it('has one function per FUNCTIONS entry: nodejs22.x, arm64, X-Ray, stage memory and environment', () => {
-      expect(FUNCTIONS).toEqual(['system', 'customers', 'audit']);
-      stateless.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length);
+    it('has one function per FUNCTIONS entry (and the outbox relay): nodejs22.x, arm64, X-Ray, stage memory and environment', () => {
+      expect(FUNCTIONS).toEqual(['system', 'customers', 'audit', 'settings', 'pipeline', 'events']);
+      stateless.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length + 1);
       for (const name of FUNCTIONS) {
         const fn = built.stateless.functions[name].fn.node.defaultChild as CfnResource;
         const resource = stateless.toJSON().Resources[logicalId(fn)] as { Properties: Record<string, unknown> };
@@ -246,7 +251,7 @@ describe.each(STAGES)('stage %s', (stage) => {
         expect(logGroups[ref]?.Properties.RetentionInDays).toBe(expected.logRetentionDays);
         used.add(ref);
       }
-      expect(used.size).toBe(FUNCTIONS.length);
+      expect(used.size).toBe(FUNCTIONS.length + 1);
       const policy = expected.retain ? 'Retain' : 'Delete';
       stateless.allResources('AWS::Logs::LogGroup', { DeletionPolicy: policy });
       // No logRetention custom resource (its singleton function would be a second kind of Lambda).
@@ -287,7 +292,8 @@ describe.each(STAGES)('stage %s', (stage) => {
           if (statement.Resource === '*') {
             expect(asArray(statement.Action).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
           }
-          if (asArray(statement.Action).some((action) => action.startsWith('dynamodb:'))) {
+          // Table data access (stream reads name the stream, see 'outbox relay').
+          if (asArray(statement.Action).some((action) => action.startsWith('dynamodb:') && !STREAM_READ_ACTIONS.includes(action))) {
             const resources = JSON.stringify(statement.Resource);
             expect(resources).not.toContain('/index/*');
             for (const index of GLOBAL_INDEXES) expect(resources).toContain(`/index/${index.name}"`);
@@ -372,7 +378,7 @@ describe.each(STAGES)('stage %s', (stage) => {
       stateless.hasResourceProperties('AWS::ApiGatewayV2::Api', {
         ProtocolType: 'HTTP',
         CorsConfiguration: Match.objectLike({
-          AllowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+          AllowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'PUT', 'OPTIONS'],
           AllowHeaders: Match.arrayWith(['authorization', 'content-type', 'if-match', 'idempotency-key']),
           ExposeHeaders: ['etag', 'location'],
           AllowOrigins: stage === 'dev' ? ['*'] : [Match.stringLikeRegexp('^https://')],
@@ -387,8 +393,154 @@ describe.each(STAGES)('stage %s', (stage) => {
     });
   });
 
+  describe('outbox relay', () => {
+    const relayIds = () => {
+      const relay = built.stateless.outboxRelay;
+      return {
+        fn: logicalId(relay.function.fn.node.defaultChild as CfnResource),
+        role: logicalId(relay.function.role.node.defaultChild as CfnResource),
+        logGroup: logicalId(relay.function.logGroup.node.defaultChild as CfnResource),
+        queue: logicalId(relay.deadLetterQueue.node.defaultChild as CfnResource),
+      };
+    };
+    // An export of the stateful stack: as a CDK matcher, and as a vitest one.
+    const importOf = (pattern: string) => ({ 'Fn::ImportValue': Match.stringLikeRegexp(pattern) });
+    const imported = (pattern: string) => ({ 'Fn::ImportValue': expect.stringMatching(pattern) });
+
+    it('runs functions/streams/publish-events.ts with the function defaults, knowing the bus but not the table', () => {
+      const { fn, logGroup } = relayIds();
+      const resource = (stateless.toJSON().Resources as Resources)[fn];
+      expect(resource?.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        MemorySize: expected.memoryMb,
+        LoggingConfig: { LogGroup: { Ref: logGroup } },
+        Environment: {
+          Variables: {
+            STAGE: stage,
+            POWERTOOLS_LOG_LEVEL: expected.logLevel,
+            EVENT_BUS_NAME: { 'Fn::ImportValue': expect.stringMatching(/EventBus/) },
+          },
+        },
+      });
+      expect((resource?.Properties.Environment as { Variables: Record<string, unknown> }).Variables.TABLE_NAME).toBeUndefined();
+      // The bundle is the relay's code (its own error message), not another function's. Assets are staged in
+      // the assembly as asset.<hash>, the hash being the S3 key's name.
+      const s3Key = (resource?.Properties.Code as { S3Key: string }).S3Key;
+      const bundle = join(built.app.outdir, `asset.${s3Key.replace(/\.zip$/, '')}`, 'index.mjs');
+      expect(readFileSync(bundle, 'utf8')).toContain('EVENT_BUS_NAME is not set');
+    });
+
+    it('reads the table stream: new domainEvent items only, batches of 100 within 1 s, bisect, partial failures, 5 retries, DLQ', () => {
+      const { fn, queue } = relayIds();
+      stateless.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+      stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: fn },
+        EventSourceArn: importOf('SalesTable.*StreamArn'),
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: 100,
+        MaximumBatchingWindowInSeconds: 1,
+        BisectBatchOnFunctionError: true,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        MaximumRetryAttempts: 5,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queue, 'Arn'] } } },
+      });
+      const mapping = Object.values(stateless.findResources('AWS::Lambda::EventSourceMapping') as Resources)[0];
+      const filters = (mapping?.Properties.FilterCriteria as { Filters: { Pattern: string }[] }).Filters;
+      expect(filters.map((filter) => JSON.parse(filter.Pattern) as unknown)).toEqual([
+        { eventName: ['INSERT'], dynamodb: { NewImage: { __edb_e__: { S: ['domainEvent'] } } } },
+      ]);
+    });
+
+    it(`has an encrypted, TLS-only dead-letter queue keeping messages 14 days (${expected.retain ? 'retained' : 'deleted'} with the stack)`, () => {
+      const { queue } = relayIds();
+      stateless.resourceCountIs('AWS::SQS::Queue', 1);
+      const policy = expected.retain ? 'Retain' : 'Delete';
+      stateless.hasResource('AWS::SQS::Queue', {
+        Properties: { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 60 * 60 },
+        DeletionPolicy: policy,
+        UpdateReplacePolicy: policy,
+      });
+      stateless.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queue }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    });
+
+    it('may read the stream, put events on the bus and send to its DLQ, and nothing else', () => {
+      const { role, logGroup, queue } = relayIds();
+      const statements = statementsOfRole(stateless, role);
+      const byAction = (action: string) => statements.filter((statement) => asArray(statement.Action).includes(action));
+
+      expect(byAction('events:PutEvents').map((statement) => statement.Resource)).toEqual([imported('EventBus.*Arn')]);
+      for (const action of STREAM_READ_ACTIONS) {
+        expect(byAction(action).map((statement) => statement.Resource), action).toEqual([imported('SalesTable.*StreamArn')]);
+      }
+      expect(byAction('sqs:SendMessage').map((statement) => statement.Resource)).toEqual([{ 'Fn::GetAtt': [queue, 'Arn'] }]);
+
+      const actions = statements.flatMap((statement) => asArray(statement.Action)).sort();
+      expect(actions).toEqual(
+        [
+          'logs:CreateLogStream',
+          'logs:PutLogEvents',
+          'xray:PutTelemetryRecords',
+          'xray:PutTraceSegments',
+          'sqs:GetQueueAttributes',
+          'sqs:GetQueueUrl',
+          'sqs:SendMessage',
+          ...STREAM_READ_ACTIONS,
+          'events:PutEvents',
+        ].sort(),
+      );
+      expect(byAction('logs:PutLogEvents')[0]?.Resource).toEqual({ 'Fn::GetAtt': [logGroup, 'Arn'] });
+    });
+
+    it('is the only one that may put events on the bus or read the stream', () => {
+      const { role } = relayIds();
+      const policies = stateless.findResources('AWS::IAM::Policy') as Resources;
+      const rolesWith = (wanted: string[]) =>
+        Object.values(policies)
+          .filter((policy) =>
+            (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement.some((statement) =>
+              asArray(statement.Action).some((action) => wanted.includes(action)),
+            ),
+          )
+          .flatMap((policy) => (policy.Properties.Roles as { Ref: string }[]).map((ref) => ref.Ref));
+      expect(rolesWith(['events:PutEvents', 'events:*'])).toEqual([role]);
+      expect(rolesWith([...STREAM_READ_ACTIONS, 'dynamodb:*'])).toEqual([role]);
+      // And nothing in the stateful stack (the bus, the table) opens them up by resource policy.
+      stateful.resourceCountIs('AWS::Events::EventBusPolicy', 0);
+      expect(JSON.stringify(stateful.findResources('AWS::DynamoDB::GlobalTable'))).not.toContain('ResourcePolicy');
+    });
+
+    it(`has ${expected.alarms ? 'an' : 'no'} alarm on the dead-letter queue`, () => {
+      const { queue } = relayIds();
+      const dlqAlarms = stateless.findResources('AWS::CloudWatch::Alarm', {
+        Properties: { Namespace: 'AWS/SQS', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }] },
+      });
+      expect(Object.keys(dlqAlarms)).toHaveLength(expected.alarms ? 1 : 0);
+      if (expected.alarms) {
+        stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/SQS',
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          EvaluationPeriods: 1,
+        });
+      }
+    });
+  });
+
   it(`has alarms ${expected.alarms ? 'on' : 'off'}`, () => {
-    stateless.resourceCountIs('AWS::CloudWatch::Alarm', expected.alarms ? 1 + 2 * FUNCTIONS.length : 0);
+    // API 5xx, errors and throttles per function, the outbox relay's dead-letter queue.
+    stateless.resourceCountIs('AWS::CloudWatch::Alarm', expected.alarms ? 1 + 2 * FUNCTIONS.length + 1 : 0);
     if (expected.alarms) {
       stateless.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/ApiGateway', MetricName: '5xx', Threshold: 1 });
       for (const name of FUNCTIONS) {
@@ -427,6 +579,19 @@ describe.each(STAGES)('stage %s', (stage) => {
           for (const rule of nag?.rules_to_suppress ?? []) expect(rule.reason.trim().length, rule.id).toBeGreaterThanOrEqual(30);
         }
       }
+    });
+
+    it('acknowledges SQS3 (queue without a DLQ) only on the outbox relay dead-letter queue', () => {
+      const withSqs3 = Object.entries(stateless.toJSON().Resources as Resources)
+        .filter(([, resource]) =>
+          (resource.Metadata?.cdk_nag as { rules_to_suppress: { id: string }[] } | undefined)?.rules_to_suppress.some(
+            (rule) => rule.id === 'AwsSolutions-SQS3',
+          ),
+        )
+        .map(([id]) => id);
+      const queue = built.stateless.outboxRelay.deadLetterQueue;
+      const queuePolicy = queue.node.findChild('Policy').node.defaultChild as CfnResource;
+      expect(withSqs3.sort()).toEqual([logicalId(queue.node.defaultChild as CfnResource), logicalId(queuePolicy)].sort());
     });
 
     it('acknowledges APIG4 (no authorizer) only on the public routes', () => {

@@ -20,31 +20,12 @@ import {
   updateCustomer,
 } from '../../domain/customers/service';
 import type { Deps } from '../../domain/shared/ports';
-import { actor, createTestDeps, newTenant } from '../support/dynamo';
+import { createTestDeps, people, rejection } from '../support/dynamo';
 
 let deps: Deps;
 beforeAll(async () => {
   deps = await createTestDeps();
 });
-
-function people(tenant = newTenant()) {
-  return {
-    tenant,
-    bob: actor(tenant, 'bob', 'rep'),
-    carol: actor(tenant, 'carol', 'rep'),
-    alice: actor(tenant, 'alice', 'manager'),
-    sam: actor(tenant, 'sam', 'service'),
-  };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('customers', () => {
   it('creates a lead owned by its creator, with normalised domain and tags, version 1', async () => {

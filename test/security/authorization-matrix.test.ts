@@ -5,6 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContact, createCustomer } from '../../domain/customers/service';
+import { DEFAULT_PIPELINE } from '../../domain/pipeline/rules';
+import { createOpportunity } from '../../domain/pipeline/service';
 import { ROLES, type Role } from '../../domain/shared/actor';
 import type { Deps } from '../../domain/shared/ports';
 import { routes, type RouteDefinition, type RouteId } from '../../functions/http/routes';
@@ -18,6 +20,7 @@ const SCOPES: readonly Scope[] = ['own', 'otherOwner', 'otherTenant', 'noToken']
 interface Fixture {
   customerId: string;
   contactId: string;
+  opportunityId: string;
 }
 
 /** What each route answers; `scope` says whose record the path points at. */
@@ -32,6 +35,7 @@ const sellerWrite =
   };
 const tenantRead = (_role: Role, scope: Scope) => (scope === 'noToken' ? 401 : scope === 'otherTenant' ? 404 : 200);
 const publicRead = () => 200;
+const adminOnly = (role: Role, scope: Scope) => (scope === 'noToken' ? 401 : role === 'admin' ? 200 : 403);
 
 const EXPECTED: Record<RouteId, (role: Role, scope: Scope) => number> = {
   getHealth: publicRead,
@@ -61,6 +65,26 @@ const EXPECTED: Record<RouteId, (role: Role, scope: Scope) => number> = {
   },
   getTimeline: tenantRead,
   listAudit: (role, scope) => (scope === 'noToken' ? 401 : role === 'admin' || role === 'manager' ? 200 : 403),
+  getSettings: (_role, scope) => (scope === 'noToken' ? 401 : 200),
+  putSettings: adminOnly,
+  getPipeline: (_role, scope) => (scope === 'noToken' ? 401 : 200),
+  putPipeline: adminOnly,
+  // otherOwner: an opportunity on another rep's customer — reps may not.
+  createOpportunity: sellerWrite(201),
+  listOpportunities: (_role, scope) => (scope === 'noToken' ? 401 : 200),
+  getOpportunity: tenantRead,
+  updateOpportunity: sellerWrite(200),
+  moveOpportunityStage: sellerWrite(200),
+  getOpportunityHistory: tenantRead,
+  getOpportunityTimeline: tenantRead,
+  logOpportunityActivity: (role, scope) => {
+    if (scope === 'noToken') return 401;
+    if (role === 'finance') return 403;
+    if (scope === 'otherTenant') return 404;
+    if (role === 'rep' && scope === 'otherOwner') return 403;
+    return 201;
+  },
+  listEvents: (_role, scope) => (scope === 'noToken' ? 401 : 200),
 };
 
 /** A valid request for each route, so that only authorization decides the answer. */
@@ -80,6 +104,19 @@ const REQUEST: Record<RouteId, (fixture: Fixture, scope: Scope, caller: string) 
   logActivity: () => ({ body: { type: 'call', subject: 'Ring ring' } }),
   getTimeline: () => ({}),
   listAudit: (fixture) => ({ query: `entityId=${fixture.customerId}` }),
+  getSettings: () => ({}),
+  putSettings: () => ({ body: { baseCurrency: 'EUR', lostReasons: ['price', 'competitor', 'no_budget', 'no_decision', 'timing', 'other'] } }),
+  getPipeline: () => ({}),
+  putPipeline: () => ({ body: { stages: DEFAULT_PIPELINE.stages } }),
+  createOpportunity: (fixture) => ({ body: { customerId: fixture.customerId, name: 'New deal', expectedCloseDate: '2027-03-31' } }),
+  listOpportunities: () => ({ query: 'limit=200' }),
+  getOpportunity: () => ({}),
+  updateOpportunity: () => ({ body: { nextStep: 'Send proposal' } }),
+  moveOpportunityStage: () => ({ body: { stage: 'lost', lostReason: 'price' } }),
+  getOpportunityHistory: () => ({}),
+  getOpportunityTimeline: () => ({}),
+  logOpportunityActivity: () => ({ body: { type: 'call', subject: 'Follow-up' } }),
+  listEvents: () => ({ query: 'since=2000-01-01T00:00:00Z' }),
 };
 
 let api: TestApi;
@@ -103,11 +140,13 @@ async function fixture(role: Role, scope: Scope): Promise<Fixture> {
   const manager = actor(inTenant, 'fixture-manager', 'manager');
   const customer = await createCustomer(deps, manager, { name: `Fixture ${role} ${scope}`, owner });
   const contact = await createContact(deps, manager, customer.id, { name: 'Fixture Contact' });
-  return { customerId: customer.id, contactId: contact.id };
+  const opportunity = await createOpportunity(deps, manager, { customerId: customer.id, name: 'Fixture deal', owner, expectedCloseDate: '2027-01-31' });
+  return { customerId: customer.id, contactId: contact.id, opportunityId: opportunity.id };
 }
 
 function pathFor(route: RouteDefinition, f: Fixture): string {
-  return route.path.replace('{id}', f.customerId).replace('{contactId}', f.contactId);
+  const id = route.path.startsWith('/opportunities') ? f.opportunityId : f.customerId;
+  return route.path.replace('{id}', id).replace('{contactId}', f.contactId);
 }
 
 describe('authorization matrix', () => {
@@ -133,6 +172,7 @@ describe('authorization matrix', () => {
         // Whatever a caller may read, nothing of the other tenant is in it.
         expect(JSON.stringify(response.body ?? '')).not.toContain(f.customerId);
         expect(JSON.stringify(response.body ?? '')).not.toContain(f.contactId);
+        expect(JSON.stringify(response.body ?? '')).not.toContain(f.opportunityId);
       }
       if (response.status >= 400 && scope !== 'noToken') {
         expect(response.headers.get('content-type')).toBe('application/problem+json');

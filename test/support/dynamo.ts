@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { monotonicFactory } from 'ulid';
 import { inject } from 'vitest';
 import type { Actor, Role } from '../../domain/shared/actor';
 import type { Deps } from '../../domain/shared/ports';
@@ -23,3 +24,32 @@ let tenantCounter = 0;
 export const newTenant = (label = 'tenant') => `${label}-${process.pid}-${++tenantCounter}-${randomUUID().slice(0, 8)}`;
 
 export const actor = (tenantId: string, userId: string, role: Role): Actor => ({ tenantId, userId, roles: [role] });
+
+/** Deps on a controlled clock; ids (ULIDs) follow the same clock, as they do with the real one. */
+export function withClock(deps: Deps, now: () => number): Deps {
+  const next = monotonicFactory();
+  return { ...deps, clock: { now: () => new Date(now()) }, ids: { next: () => next(now()) } };
+}
+
+/** The cast of a tenant: reps Bob and Carol, manager Alice, admin Dana, finance Fiona, service Sam. */
+export function people(tenant = newTenant()) {
+  return {
+    tenant,
+    bob: actor(tenant, 'bob', 'rep'),
+    carol: actor(tenant, 'carol', 'rep'),
+    alice: actor(tenant, 'alice', 'manager'),
+    dana: actor(tenant, 'dana', 'admin'),
+    fiona: actor(tenant, 'fiona', 'finance'),
+    sam: actor(tenant, 'sam', 'service'),
+  };
+}
+
+/** The error a call fails with; fails the test if it succeeds. */
+export async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected the call to fail');
+}

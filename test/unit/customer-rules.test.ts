@@ -2,13 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { ForbiddenError, UnprocessableError } from '../../domain/errors';
 import {
   activityOccurredAt,
-  applyPatch,
   assertMayForceDuplicate,
   assertMayReassign,
   contactUniqueValues,
   customerListIndex,
   customerUniqueValues,
-  diffFields,
   nextLastContactedAt,
   normalizeDomain,
   normalizeEmail,
@@ -16,6 +14,7 @@ import {
   normalizeTags,
   ownerForNewRecord,
 } from '../../domain/customers/rules';
+import { applyPatch, diffFields } from '../../domain/shared/records';
 import type { Actor } from '../../domain/shared/actor';
 import { uniqueValueChanges } from '../../domain/shared/unique-values';
 

@@ -109,7 +109,7 @@ describe('the HTTP handler chain', () => {
     expect(response.body).not.toMatch(/socket|dynamodb\.internal/);
   });
 
-  it('writes a new customer in one transaction with its audit entry and domain guard', async () => {
+  it('writes a new customer in one transaction with its audit entry, its event and its domain guard', async () => {
     dynamo.on(TransactWriteCommand).resolves({});
     const response = await invoke(event('POST /customers', { claims: rep, body: JSON.stringify({ name: 'Acme', domain: 'acme.com' }) }));
     expect(response.statusCode).toBe(201);
@@ -117,6 +117,6 @@ describe('the HTTP handler chain', () => {
     expect(response.headers?.etag).toBe('"1"');
     const writes = dynamo.commandCalls(TransactWriteCommand);
     expect(writes).toHaveLength(1);
-    expect(writes[0]?.args[0].input.TransactItems).toHaveLength(3);
+    expect(writes[0]?.args[0].input.TransactItems).toHaveLength(4);
   });
 });

@@ -1,0 +1,92 @@
+/**
+ * Domain events: built by use cases into their write transactions (the outbox), read back as the tenant's
+ * change feed.
+ */
+import type { EntityItem } from 'electrodb';
+import { decodeTime, ulid } from 'ulid';
+import type { SalesDb } from '../db';
+import { ValidationError } from '../errors';
+import type { Actor } from '../shared/actor';
+import type { Deps } from '../shared/ports';
+import type { DomainEventView } from './schemas';
+
+export type DomainEventItem = EntityItem<SalesDb['entities']['domainEvent']>;
+
+/** How long the feed keeps events (the stream and the bus deliver them within seconds). */
+export const EVENT_RETENTION_DAYS = 30;
+
+/**
+ * Events become visible in the feed this long after their id's time. Ids are taken before the transaction
+ * commits, so a slow writer may commit an older id after a newer one; holding the newest second back means a
+ * reader resuming `since` an id never skips one.
+ */
+export const FEED_SETTLE_MS = 1_000;
+
+export interface NewEvent {
+  type: string;
+  entityType: string;
+  entityId: string;
+  data?: Record<string, unknown>;
+}
+
+export function eventItem(deps: Deps, actor: Actor, at: string, event: NewEvent): DomainEventItem {
+  return {
+    tenantId: actor.tenantId,
+    eventId: deps.ids.next(),
+    type: event.type,
+    entityType: event.entityType,
+    entityId: event.entityId,
+    actor: actor.userId,
+    at,
+    data: event.data ?? {},
+    expiresAt: Math.floor(Date.parse(at) / 1000) + EVENT_RETENTION_DAYS * 86_400,
+  };
+}
+
+const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/**
+ * Where to resume: after an event id (the `nextCursor` of the previous call), or from a point in time.
+ * Absent: from the oldest event the feed still keeps.
+ */
+export function feedStart(since: string | undefined): string | undefined {
+  if (since === undefined) return undefined;
+  if (ULID.test(since.toUpperCase())) return since.toUpperCase();
+  const time = Date.parse(since);
+  if (/^\d{4}-\d{2}-\d{2}T/.test(since) && !Number.isNaN(time)) {
+    // The smallest id of that millisecond, minus one: every event at or after `since` is newer.
+    return ulid(time).slice(0, 10) + '0'.repeat(16);
+  }
+  throw new ValidationError('`since` must be an event id or an ISO 8601 time', [
+    { path: 'query.since', message: 'Must be the nextCursor of an earlier call, an event id, or a time' },
+  ]);
+}
+
+export async function listEvents(
+  deps: Deps,
+  actor: Actor,
+  input: { since?: string; limit?: number },
+): Promise<{ items: DomainEventView[]; nextCursor: string | null }> {
+  const after = feedStart(input.since);
+  const settledBefore = ulid(deps.clock.now().getTime() - FEED_SETTLE_MS).slice(0, 10) + '0'.repeat(16);
+  const limit = input.limit ?? 100;
+  const query = deps.db.entities.domainEvent.query.feed({ tenantId: actor.tenantId });
+  const ranged = after === undefined ? query.lt({ eventId: settledBefore }) : query.between({ eventId: after }, { eventId: settledBefore });
+  const { data } = await ranged.go({ limit: limit + 1, count: limit + 1 });
+  const items = data.filter((event) => event.eventId !== after).slice(0, limit);
+  const last = items.at(-1)?.eventId ?? after ?? null;
+  return { items: items.map(toEventView), nextCursor: last };
+}
+
+export function toEventView(item: DomainEventItem): DomainEventView {
+  return {
+    id: item.eventId,
+    type: item.type,
+    entityType: item.entityType,
+    entityId: item.entityId,
+    actor: item.actor,
+    at: item.at,
+    occurredAt: new Date(decodeTime(item.eventId)).toISOString(),
+    data: (item.data ?? {}) as Record<string, unknown>,
+  };
+}

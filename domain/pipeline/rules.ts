@@ -1,0 +1,237 @@
+/**
+ * Pure rules of the funnel: the default pipeline, what a valid pipeline is, which stage moves are allowed and
+ * which gates they pass, and how long an opportunity spent in each stage. No I/O.
+ */
+import { ConflictError, ForbiddenError, UnprocessableError, type FieldIssue } from '../errors';
+import { seesWholeTenant, type Actor } from '../shared/actor';
+import { isCriterionKey, type RequiredCriterion } from './gates';
+
+export interface StageDefinition {
+  key: string;
+  name: string;
+  probability: number;
+  exitCriteria: string[];
+}
+
+export interface PipelineDefinition {
+  stages: StageDefinition[];
+  /** Removed stages that had opportunities → the stage they moved to. */
+  retiredStages: Record<string, string>;
+}
+
+export const WON = 'won';
+export const LOST = 'lost';
+export const TERMINAL_STAGES = [
+  { key: WON, probability: 100 },
+  { key: LOST, probability: 0 },
+] as const;
+
+export const DEFAULT_PIPELINE: PipelineDefinition = {
+  stages: [
+    { key: 'lead', name: 'Lead identified', probability: 10, exitCriteria: ['customer_contact'] },
+    { key: 'contacted', name: 'Contacted', probability: 20, exitCriteria: ['activity_logged'] },
+    { key: 'needs_analysis', name: 'Needs analysis', probability: 40, exitCriteria: ['interest_points', 'decision_budget', 'decision_need'] },
+    { key: 'quote', name: 'Quote', probability: 60, exitCriteria: [] },
+    { key: 'negotiation', name: 'Contract / negotiation', probability: 80, exitCriteria: [] },
+  ],
+  retiredStages: {},
+};
+
+export type OpportunityStatus = 'open' | 'won' | 'lost';
+
+export function statusOfStage(stage: string): OpportunityStatus {
+  return stage === WON ? 'won' : stage === LOST ? 'lost' : 'open';
+}
+
+export function defaultProbability(pipeline: PipelineDefinition, stage: string): number {
+  const terminal = TERMINAL_STAGES.find((candidate) => candidate.key === stage);
+  if (terminal) return terminal.probability;
+  return pipeline.stages.find((candidate) => candidate.key === effectiveStage(pipeline, stage))?.probability ?? 0;
+}
+
+/** The stage an opportunity is in for the current pipeline: a retired stage counts as the one it maps to. */
+export function effectiveStage(pipeline: PipelineDefinition, stage: string): string {
+  let current = stage;
+  for (let hops = 0; hops < 20 && pipeline.retiredStages[current] !== undefined; hops++) {
+    current = pipeline.retiredStages[current] as string;
+  }
+  return current;
+}
+
+// ---- configuration -----------------------------------------------------------------------------------
+
+/**
+ * Checks a new pipeline against the current one: keys unique and not reserved, criteria known, and every
+ * removed stage that still has opportunities mapped to a stage of the new pipeline.
+ */
+export function validatePipelineChange(
+  current: PipelineDefinition,
+  next: { stages: StageDefinition[]; stageMapping?: Record<string, string> },
+  stagesInUse: ReadonlySet<string>,
+): { retiredStages: Record<string, string>; moves: Record<string, string> } {
+  const issues: FieldIssue[] = [];
+  const keys = next.stages.map((stage) => stage.key);
+  next.stages.forEach((stage, index) => {
+    if (stage.key === WON || stage.key === LOST) {
+      issues.push({ path: `body.stages.${index}.key`, message: `"${stage.key}" is a fixed terminal stage; list only open stages` });
+    }
+    if (keys.indexOf(stage.key) !== index) issues.push({ path: `body.stages.${index}.key`, message: `Stage "${stage.key}" appears twice` });
+    stage.exitCriteria.forEach((criterion, criterionIndex) => {
+      if (!isCriterionKey(criterion)) {
+        issues.push({ path: `body.stages.${index}.exitCriteria.${criterionIndex}`, message: `Unknown exit criterion "${criterion}"` });
+      }
+    });
+  });
+
+  const newKeys = new Set(keys);
+  const removed = current.stages.map((stage) => stage.key).filter((key) => !newKeys.has(key));
+  const mapping = next.stageMapping ?? {};
+  const moves: Record<string, string> = {};
+  for (const [from, to] of Object.entries(mapping)) {
+    if (!removed.includes(from) && !Object.hasOwn(current.retiredStages, from)) {
+      issues.push({ path: `body.stageMapping.${from}`, message: `"${from}" is not a stage being removed` });
+    } else if (!newKeys.has(to)) {
+      issues.push({ path: `body.stageMapping.${from}`, message: `"${to}" is not an open stage of the new pipeline` });
+    }
+  }
+  for (const key of removed) {
+    const target = mapping[key];
+    if (stagesInUse.has(key) && target === undefined) {
+      issues.push({ path: `body.stageMapping.${key}`, message: `Stage "${key}" has opportunities: name the stage they move to` });
+    }
+    if (target !== undefined) moves[key] = target;
+  }
+  // Stages retired earlier whose target is now removed follow along, so no opportunity is ever orphaned.
+  const retiredStages: Record<string, string> = {};
+  for (const [retired, target] of Object.entries({ ...current.retiredStages, ...moves })) {
+    const resolved = newKeys.has(target) ? target : (moves[target] ?? mapping[target]);
+    if (resolved !== undefined && newKeys.has(resolved)) retiredStages[retired] = resolved;
+    else if (stagesInUse.has(retired)) {
+      issues.push({ path: `body.stageMapping.${retired}`, message: `Stage "${retired}" still has opportunities: name the stage they move to` });
+    }
+  }
+  if (issues.length > 0) throw new UnprocessableError('The pipeline cannot be changed like this', issues);
+  return { retiredStages, moves };
+}
+
+// ---- stage moves ---------------------------------------------------------------------------------------
+
+export type MoveKind = 'forward' | 'backward' | 'won' | 'lost' | 'reopen';
+
+export interface MovePlan {
+  kind: MoveKind;
+  from: string;
+  to: string;
+  /** Exit criteria of every stage the move passes forward, in order. */
+  gates: RequiredCriterion[];
+}
+
+/**
+ * Decides whether an opportunity may move from its stage to `target`, and which gates it must pass.
+ * Forward: every gate on the way. Backward: with a note. Lost: from any open stage, with a listed reason. Won:
+ * only from the last open stage, through its gate. Won and lost are final, unless a manager reopens with a note.
+ */
+export function planStageMove(input: {
+  pipeline: PipelineDefinition;
+  currentStage: string;
+  target: string;
+  actor: Actor;
+  note?: string;
+  lostReason?: string;
+  lostReasons: readonly string[];
+}): MovePlan {
+  const { pipeline, target, actor } = input;
+  const from = effectiveStage(pipeline, input.currentStage);
+  const open = pipeline.stages.map((stage) => stage.key);
+  const isKnown = open.includes(target) || target === WON || target === LOST;
+  if (!isKnown) {
+    throw new UnprocessableError(`"${target}" is not a stage of this pipeline`, [
+      { path: 'body.stage', message: `Must be one of ${[...open, WON, LOST].join(', ')}` },
+    ]);
+  }
+  if (target === from) throw new ConflictError(`The opportunity is already in stage ${target}`, { stage: target });
+  if (input.lostReason !== undefined && target !== LOST) {
+    throw new UnprocessableError('A lost reason only goes with a move to lost', [{ path: 'body.lostReason', message: 'Only for stage lost' }]);
+  }
+
+  const closed = from === WON || from === LOST;
+  if (closed) {
+    if (target === WON || target === LOST) {
+      throw new ConflictError(`The opportunity is ${from}; reopen it to an open stage first`, { stage: from });
+    }
+    if (!seesWholeTenant(actor)) throw new ForbiddenError(`The opportunity is ${from}; only a manager or admin may reopen it`);
+    requireNote(input.note, 'Reopening');
+    return { kind: 'reopen', from, to: target, gates: [] };
+  }
+
+  const fromIndex = open.indexOf(from);
+  if (target === LOST) {
+    if (input.lostReason === undefined || !input.lostReasons.includes(input.lostReason)) {
+      throw new UnprocessableError('A lost opportunity needs one of the tenant\'s lost reasons', [
+        { path: 'body.lostReason', message: `Must be one of ${input.lostReasons.join(', ')}` },
+      ]);
+    }
+    return { kind: 'lost', from, to: LOST, gates: [] };
+  }
+  if (target === WON) {
+    const last = open[open.length - 1] as string;
+    if (from !== last) throw new ConflictError(`An opportunity is won only from the last open stage, ${last}`, { stage: from });
+    return { kind: 'won', from, to: WON, gates: gatesOf(pipeline.stages.slice(fromIndex, fromIndex + 1)) };
+  }
+  const toIndex = open.indexOf(target);
+  if (toIndex < fromIndex) {
+    requireNote(input.note, 'Moving back');
+    return { kind: 'backward', from, to: target, gates: [] };
+  }
+  return { kind: 'forward', from, to: target, gates: gatesOf(pipeline.stages.slice(fromIndex, toIndex)) };
+}
+
+function gatesOf(stages: StageDefinition[]): RequiredCriterion[] {
+  return stages.flatMap((stage) => stage.exitCriteria.map((criterion) => ({ stage: stage.key, criterion })));
+}
+
+function requireNote(note: string | undefined, what: string): void {
+  if (note === undefined || note.trim() === '') {
+    throw new UnprocessableError(`${what} needs a note saying why`, [{ path: 'body.note', message: 'Required for this move' }]);
+  }
+}
+
+// ---- history -------------------------------------------------------------------------------------------
+
+export interface StageChangeRecord {
+  from?: string;
+  to: string;
+  at: string;
+}
+
+export interface StageInterval {
+  stage: string;
+  enteredAt: string;
+  exitedAt: string | null;
+  durationMs: number;
+}
+
+/**
+ * Time spent per visit of each stage, from the ordered changes (the first is the creation), up to `now`.
+ * Sitting in won or lost is not time spent in the funnel: a closed opportunity's final stage counts 0.
+ */
+export function stageIntervals(changes: readonly StageChangeRecord[], now: Date): StageInterval[] {
+  return changes.map((change, index) => {
+    const exitedAt = changes[index + 1]?.at ?? null;
+    const closed = exitedAt === null && statusOfStage(change.to) !== 'open';
+    const end = exitedAt === null ? now.getTime() : Date.parse(exitedAt);
+    return { stage: change.to, enteredAt: change.at, exitedAt, durationMs: closed ? 0 : Math.max(0, end - Date.parse(change.at)) };
+  });
+}
+
+/** Visits and total time per stage, in order of first entry. */
+export function stageTotals(intervals: readonly StageInterval[]): Array<{ stage: string; visits: number; durationMs: number }> {
+  const totals = new Map<string, { stage: string; visits: number; durationMs: number }>();
+  for (const interval of intervals) {
+    const total = totals.get(interval.stage) ?? { stage: interval.stage, visits: 0, durationMs: 0 };
+    total.visits += 1;
+    total.durationMs += interval.durationMs;
+    totals.set(interval.stage, total);
+  }
+  return [...totals.values()];
+}

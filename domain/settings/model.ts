@@ -1,0 +1,21 @@
+import { createSchema } from 'electrodb';
+import { SERVICE_NAME } from '../table';
+
+/** A tenant's settings: one item per tenant, absent until an admin first saves them (defaults apply). */
+export const tenantSettingsSchema = createSchema({
+  model: { entity: 'tenantSettings', version: '1', service: SERVICE_NAME },
+  attributes: {
+    tenantId: { type: 'string', required: true, readOnly: true },
+    baseCurrency: { type: 'string', required: true },
+    lostReasons: { type: 'list', items: { type: 'string' }, required: true },
+    updatedAt: { type: 'string', required: true },
+    updatedBy: { type: 'string', required: true },
+    version: { type: 'number', required: true },
+  },
+  indexes: {
+    byTenant: {
+      pk: { field: 'pk', composite: ['tenantId'] },
+      sk: { field: 'sk', composite: [] },
+    },
+  },
+});

@@ -1,0 +1,61 @@
+/** Tenant settings: what every tenant starts with, and what its admins change. */
+import type { EntityItem } from 'electrodb';
+import { auditItem } from '../audit/service';
+import type { SalesDb } from '../db';
+import { PreconditionFailedError } from '../errors';
+import { eventItem } from '../events/service';
+import { assertVersion } from '../shared/writes';
+import { diffFields } from '../shared/records';
+import type { Actor } from '../shared/actor';
+import type { Deps } from '../shared/ports';
+import type { SettingsInput, SettingsView } from './schemas';
+
+export const DEFAULT_SETTINGS: Omit<SettingsView, 'version'> = {
+  baseCurrency: 'EUR',
+  lostReasons: ['price', 'competitor', 'no_budget', 'no_decision', 'timing', 'other'],
+};
+
+type SettingsItem = EntityItem<SalesDb['entities']['tenantSettings']>;
+
+export async function getSettings(deps: Deps, actor: Actor, options: { consistent?: boolean } = {}): Promise<SettingsView> {
+  const { data } = await deps.db.entities.tenantSettings.get({ tenantId: actor.tenantId }).go(options);
+  return toSettingsView(data);
+}
+
+function toSettingsView(data: SettingsItem | null): SettingsView {
+  if (!data) return { ...DEFAULT_SETTINGS, version: 0 };
+  return {
+    baseCurrency: data.baseCurrency,
+    lostReasons: data.lostReasons,
+    version: data.version,
+    updatedAt: data.updatedAt,
+    updatedBy: data.updatedBy,
+  };
+}
+
+/** Replaces the settings (admins). `If-Match` protects against two admins overwriting each other. */
+export async function putSettings(deps: Deps, actor: Actor, input: SettingsInput, options: { ifMatch?: number }): Promise<SettingsView> {
+  const current = await deps.db.entities.tenantSettings.get({ tenantId: actor.tenantId }).go({ consistent: true });
+  const currentView = toSettingsView(current.data);
+  assertVersion(currentView.version, options.ifMatch);
+  const now = deps.clock.now().toISOString();
+  const next = { tenantId: actor.tenantId, ...input, updatedAt: now, updatedBy: actor.userId, version: currentView.version + 1 };
+  const changes = diffFields(
+    { baseCurrency: currentView.baseCurrency, lostReasons: currentView.lostReasons },
+    { baseCurrency: next.baseCurrency, lostReasons: next.lostReasons },
+  );
+  const outcome = await deps.db.transaction
+    .write(({ tenantSettings, auditEntry, domainEvent }) => [
+      current.data
+        ? tenantSettings
+            .put(next)
+            .where((attr, op) => op.eq(attr.version, currentView.version))
+            .commit()
+        : tenantSettings.create(next).commit(),
+      auditEntry.create(auditItem(deps, actor, now, { entityType: 'settings', entityId: actor.tenantId, action: 'update', changes })).commit(),
+      domainEvent.create(eventItem(deps, actor, now, { type: 'settings.updated', entityType: 'settings', entityId: actor.tenantId, data: { changes } })).commit(),
+    ])
+    .go();
+  if (outcome.canceled) throw new PreconditionFailedError('The settings were changed by someone else; read them again');
+  return { baseCurrency: next.baseCurrency, lostReasons: next.lostReasons, version: next.version, updatedAt: now, updatedBy: actor.userId };
+}

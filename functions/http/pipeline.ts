@@ -1,0 +1,54 @@
+/** The sales pipeline: its configuration and the opportunities moving through it. */
+import { getOpportunityActivities, logActivity } from '../../domain/customers/service';
+import {
+  assertOpportunityExists,
+  createOpportunity,
+  getOpportunity,
+  getPipeline,
+  getStageHistory,
+  listOpportunities,
+  moveOpportunitiesOfStage,
+  moveStage,
+  putPipeline,
+  updateOpportunity,
+} from '../../domain/pipeline/service';
+import { created, ok } from '../shared/http';
+import { createHttpHandler } from '../shared/http-handler';
+
+export const handler = createHttpHandler('pipeline', {
+  getPipeline: async ({ deps, actor }) => {
+    const pipeline = await getPipeline(deps, actor);
+    return ok(pipeline, pipeline.version);
+  },
+  putPipeline: async ({ deps, actor, body, ifMatch }) => {
+    const pipeline = await putPipeline(deps, actor, body, { ifMatch }, (from, to) => moveOpportunitiesOfStage(deps, actor, from, to));
+    return ok(pipeline, pipeline.version);
+  },
+  createOpportunity: async ({ deps, actor, body }) => {
+    const opportunity = await createOpportunity(deps, actor, body);
+    return created(opportunity, `/opportunities/${opportunity.id}`);
+  },
+  listOpportunities: async ({ deps, actor, query }) => ok(await listOpportunities(deps, actor, query)),
+  getOpportunity: async ({ deps, actor, params }) => {
+    const opportunity = await getOpportunity(deps, actor, params.id);
+    return ok(opportunity, opportunity.version);
+  },
+  updateOpportunity: async ({ deps, actor, params, body, ifMatch }) => {
+    const opportunity = await updateOpportunity(deps, actor, params.id, body, { ifMatch });
+    return ok(opportunity, opportunity.version);
+  },
+  moveOpportunityStage: async ({ deps, actor, params, body, ifMatch }) => {
+    const opportunity = await moveStage(deps, actor, params.id, body, { ifMatch });
+    return ok(opportunity, opportunity.version);
+  },
+  getOpportunityHistory: async ({ deps, actor, params }) => ok(await getStageHistory(deps, actor, params.id)),
+  getOpportunityTimeline: async ({ deps, actor, params, query }) => {
+    await assertOpportunityExists(deps, actor, params.id);
+    return ok(await getOpportunityActivities(deps, actor, params.id, query));
+  },
+  logOpportunityActivity: async ({ deps, actor, params, body }) => {
+    const opportunity = await assertOpportunityExists(deps, actor, params.id);
+    const activity = await logActivity(deps, actor, opportunity.customerId, { ...body, opportunityId: opportunity.id });
+    return created(activity, `/opportunities/${opportunity.id}/timeline`);
+  },
+});

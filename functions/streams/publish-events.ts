@@ -1,0 +1,158 @@
+/**
+ * The outbox relay: the table's stream → the event bus. Each domainEvent item a use case wrote (in the same
+ * transaction as its change) becomes one EventBridge event: Source `salesflow`, DetailType the event type,
+ * Detail the feed's view of the event plus its tenant. Everything else on the stream is ignored (on AWS the
+ * event source mapping's filter already drops it; locally the stream poller hands over every record).
+ *
+ * Order and failures: records are published in stream order. When one cannot be published, it and every later
+ * record of the batch are reported as `batchItemFailures`, so Lambda retries from there and nothing overtakes
+ * it. Delivery is at least once: a retried batch may repeat events that EventBridge had already accepted, so
+ * consumers deduplicate by `detail.id`.
+ */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { Entity } from 'electrodb';
+import { domainEventSchema } from '../../domain/events/model';
+import { type DomainEventItem, toEventView } from '../../domain/events/service';
+import {
+  type BusEntry,
+  EventBridgePublisher,
+  type EventPublisher,
+  entrySize,
+  MAX_ENTRIES_PER_PUT,
+  MAX_PUT_EVENTS_BYTES,
+} from '../shared/event-publisher';
+import { logger } from '../shared/runtime';
+
+/** The `source` of every Salesflow event on the bus (what rules match on). */
+export const EVENT_SOURCE = 'salesflow';
+/** ElectroDB's entity name of the outbox items, stored in `__edb_e__`. */
+export const OUTBOX_ENTITY = domainEventSchema.model.entity;
+
+export type PublishEventsHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
+
+// No client: used only to read stream images the way ElectroDB reads items (field names, attribute types).
+const outbox = new Entity(domainEventSchema);
+
+/** What a stream record means to the relay. */
+type Mapped = { kind: 'ignore' } | { kind: 'publish'; entry: BusEntry; eventId: string } | { kind: 'invalid'; reason: string };
+
+/**
+ * The handler, over any publisher. `eventBusName` defaults to the EVENT_BUS_NAME environment variable; without
+ * either, building the handler fails (a relay that does not know its bus must not start).
+ */
+export function createPublishEventsHandler(
+  publisher: EventPublisher,
+  options: { eventBusName?: string } = {},
+): PublishEventsHandler {
+  const eventBusName = options.eventBusName ?? process.env.EVENT_BUS_NAME;
+  if (!eventBusName) throw new Error('EVENT_BUS_NAME is not set');
+
+  return async (event) => {
+    const records = event.Records;
+    // Position (in `records`) of the first record that could not be published; it and all after it are failures.
+    let firstFailure = records.length;
+    const toPublish: { position: number; entry: BusEntry; eventId: string }[] = [];
+    for (const [position, record] of records.entries()) {
+      const mapped = toBusEntry(record, eventBusName);
+      if (mapped.kind === 'ignore') continue;
+      if (mapped.kind === 'invalid') {
+        logger.error('Outbox record cannot be published', { reason: mapped.reason, sequenceNumber: record.dynamodb?.SequenceNumber });
+        firstFailure = position;
+        break;
+      }
+      toPublish.push({ position, entry: mapped.entry, eventId: mapped.eventId });
+    }
+
+    let published = 0;
+    for (const batch of batches(toPublish)) {
+      let failed: number[];
+      try {
+        ({ failed } = await publisher.publish(batch.map((item) => item.entry)));
+      } catch (error) {
+        logger.error('PutEvents failed', { error: error as Error, events: batch.length });
+        failed = batch.map((_, index) => index);
+      }
+      published += batch.length - failed.length;
+      if (failed.length > 0) {
+        const first = batch[Math.min(...failed)] ?? batch[0];
+        logger.warn('Events not accepted by the bus: reporting them and every later record for retry', {
+          failedEventIds: failed.map((index) => batch[index]?.eventId),
+        });
+        if (first) firstFailure = first.position;
+        break;
+      }
+    }
+
+    const batchItemFailures = records.slice(firstFailure).map((record) => ({ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }));
+    logger.info('Outbox records relayed', { records: records.length, published, failed: batchItemFailures.length });
+    return { batchItemFailures };
+  };
+}
+
+/** A stream record as a bus entry, if it is a new outbox item. */
+export function toBusEntry(record: DynamoDBRecord, eventBusName: string): Mapped {
+  const image = record.dynamodb?.NewImage;
+  // Only new items: outbox items are never updated, and their TTL deletions are no events (DynamoDB Local
+  // names those records UNKNOWN_TO_SDK_VERSION rather than REMOVE).
+  if (record.eventName !== 'INSERT' || image?.__edb_e__?.S !== OUTBOX_ENTITY) return { kind: 'ignore' };
+
+  let item: DomainEventItem;
+  try {
+    // aws-lambda's AttributeValue (binary as base64) and the SDK's differ only in B/BS, which unmarshall passes through.
+    const raw = unmarshall(image as Record<string, AttributeValue>);
+    const { data } = outbox.parse({ Item: raw }, { ignoreOwnership: true });
+    if (!data) return { kind: 'invalid', reason: 'not an outbox item' };
+    item = data;
+  } catch (error) {
+    return { kind: 'invalid', reason: `unreadable image: ${(error as Error).message}` };
+  }
+  for (const field of ['tenantId', 'eventId', 'type', 'at'] as const) {
+    if (typeof item[field] !== 'string' || item[field] === '') return { kind: 'invalid', reason: `event without ${field}` };
+  }
+  const time = new Date(item.at);
+  if (Number.isNaN(time.getTime())) return { kind: 'invalid', reason: `event ${item.eventId} has no valid time: ${item.at}` };
+
+  const entry: BusEntry = {
+    Source: EVENT_SOURCE,
+    DetailType: item.type,
+    Detail: JSON.stringify({ ...toEventView(item), tenantId: item.tenantId }),
+    EventBusName: eventBusName,
+    Time: time,
+  };
+  if (entrySize(entry) > MAX_PUT_EVENTS_BYTES) {
+    return { kind: 'invalid', reason: `event ${item.eventId} is ${entrySize(entry)} bytes, over the PutEvents limit` };
+  }
+  return { kind: 'publish', entry, eventId: item.eventId };
+}
+
+/** Consecutive runs of at most 10 entries and at most 256 KB, in order. */
+function batches<T extends { entry: BusEntry }>(items: readonly T[]): T[][] {
+  const result: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = entrySize(item.entry);
+    if (current.length === MAX_ENTRIES_PER_PUT || (current.length > 0 && bytes + size > MAX_PUT_EVENTS_BYTES)) {
+      result.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += size;
+  }
+  if (current.length > 0) result.push(current);
+  return result;
+}
+
+// Lambda: the EventBridge client once per cold start; the handler on first use, when EVENT_BUS_NAME is read.
+const eventBridge = new EventBridgePublisher(new EventBridgeClient({}));
+let lambdaHandler: PublishEventsHandler | undefined;
+
+export const handler = async (event: DynamoDBStreamEvent, context?: Context): Promise<DynamoDBBatchResponse> => {
+  if (context) logger.addContext(context);
+  lambdaHandler ??= createPublishEventsHandler(eventBridge);
+  return lambdaHandler(event);
+};

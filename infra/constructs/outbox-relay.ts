@@ -1,0 +1,93 @@
+import { join } from 'node:path';
+import { type Duration, Duration as Durations, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { domainEventSchema } from '../../domain/events/model';
+import type { LogLevel, Stage } from '../config/stages';
+import { ApiFunction, REPO_ROOT } from './api-function';
+
+export interface OutboxRelayProps {
+  stage: Stage;
+  /** The table whose stream carries the outbox items. */
+  table: ITableV2;
+  eventBus: IEventBus;
+  logLevel: LogLevel;
+  logRetention: RetentionDays;
+  removalPolicy: RemovalPolicy;
+  memorySize: number;
+  timeout: Duration;
+}
+
+/** What the event source mapping hands to the relay: new outbox items only. */
+export const OUTBOX_STREAM_FILTER = {
+  eventName: FilterRule.isEqual('INSERT'),
+  dynamodb: { NewImage: { __edb_e__: { S: FilterRule.isEqual(domainEventSchema.model.entity) } } },
+};
+
+/** Attempts after the first before a batch goes to the dead-letter queue. */
+export const OUTBOX_RETRY_ATTEMPTS = 5;
+
+/**
+ * The outbox → EventBridge path: functions/streams/publish-events.ts on the table's stream, filtered to new
+ * domainEvent items, publishing to the bus. It alone may read the stream and put events on the bus.
+ *
+ * Failures: the handler reports the first record it could not publish and all after it; Lambda retries from
+ * there (splitting batches that make the function fail) up to OUTBOX_RETRY_ATTEMPTS times, then sends the
+ * batch's *description* (shard, sequence numbers) to the dead-letter queue and moves on. The records themselves
+ * stay in the stream only 24 hours; the events stay in the table's feed (`GET /events`) for 30 days, which is
+ * where a redrive reads them from. Hence an alarm on the first message in the queue.
+ */
+export class OutboxRelay extends Construct {
+  readonly function: ApiFunction;
+  readonly deadLetterQueue: Queue;
+  readonly eventSource: DynamoEventSource;
+
+  constructor(scope: Construct, id: string, props: OutboxRelayProps) {
+    super(scope, id);
+
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Durations.days(14),
+      removalPolicy: props.removalPolicy,
+    });
+
+    this.function = new ApiFunction(this, 'Publisher', {
+      entry: join(REPO_ROOT, 'functions', 'streams', 'publish-events.ts'),
+      description: `Salesflow ${props.stage}: publishes the outbox (domain events) from the table stream to EventBridge`,
+      stage: props.stage,
+      // No TABLE_NAME: the function reads the stream, never the table.
+      logLevel: props.logLevel,
+      logRetention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      environment: { EVENT_BUS_NAME: props.eventBus.eventBusName },
+    });
+
+    // Also grants the function (only) stream read: ListStreams, DescribeStream, GetRecords, GetShardIterator.
+    this.eventSource = new DynamoEventSource(props.table, {
+      startingPosition: StartingPosition.TRIM_HORIZON,
+      batchSize: 100,
+      maxBatchingWindow: Durations.seconds(1),
+      bisectBatchOnError: true,
+      reportBatchItemFailures: true,
+      retryAttempts: OUTBOX_RETRY_ATTEMPTS,
+      onFailure: new SqsDlq(this.deadLetterQueue),
+      filters: [FilterCriteria.filter(OUTBOX_STREAM_FILTER)],
+    });
+    this.function.fn.addEventSource(this.eventSource);
+    props.eventBus.grantPutEventsTo(this.function.role);
+
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        "This queue is the dead-letter destination of the outbox relay's stream event source mapping (cdk-nag only recognizes queues named in another queue's redrive policy); a DLQ of a DLQ would only move the same failure records once more.",
+    });
+  }
+}
