@@ -1,5 +1,6 @@
 import { Entity, Service } from 'electrodb';
 import { auditEntrySchema } from './audit/model';
+import { productSchema } from './catalog/model';
 import { domainEventSchema } from './events/model';
 import { activitySchema, contactSchema, customerSchema, opportunityActivitySchema } from './customers/model';
 import { idempotencyRecordSchema } from './idempotency/model';
@@ -30,6 +31,7 @@ export function createSalesDb(client: DocumentClientLike, table: string) {
       pipeline: new Entity(pipelineSchema),
       opportunity: new Entity(opportunitySchema),
       stageChange: new Entity(stageChangeSchema),
+      product: new Entity(productSchema),
     },
     { client, table },
   );

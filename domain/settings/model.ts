@@ -8,6 +8,10 @@ export const tenantSettingsSchema = createSchema({
     tenantId: { type: 'string', required: true, readOnly: true },
     baseCurrency: { type: 'string', required: true },
     lostReasons: { type: 'list', items: { type: 'string' }, required: true },
+    /** Tax category → percent (decimal string). */
+    taxRates: { type: 'any' },
+    /** Quote discounts above this percent need approval (decimal string). */
+    maxDiscountPercent: { type: 'string' },
     updatedAt: { type: 'string', required: true },
     updatedBy: { type: 'string', required: true },
     version: { type: 'number', required: true },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CurrencyCode, Key } from '../shared/schemas';
+import { CurrencyCode, Key, Percent } from '../shared/schemas';
 
 export const SettingsBody = z
   .strictObject({
@@ -10,6 +10,12 @@ export const SettingsBody = z
       .max(50)
       .refine((reasons) => new Set(reasons).size === reasons.length, { message: 'Each reason once' })
       .meta({ description: 'Allowed `lostReason` values for lost opportunities' }),
+    taxRates: z
+      .record(Key, Percent)
+      .refine((rates) => Object.keys(rates).length > 0 && Object.keys(rates).length <= 50, { message: 'Give 1 to 50 tax categories' })
+      .optional()
+      .meta({ description: 'Tax category → percent, e.g. { "standard": "19", "reduced": "7" }; default { "standard": "0" }' }),
+    maxDiscountPercent: Percent.optional().meta({ description: 'Quotes discounted beyond this need approval; default "20"' }),
   })
   .meta({ id: 'SettingsInput' });
 
@@ -17,6 +23,8 @@ export const Settings = z
   .object({
     baseCurrency: z.string(),
     lostReasons: z.array(z.string()),
+    taxRates: z.record(z.string(), z.string()),
+    maxDiscountPercent: z.string(),
     version: z.number().int().meta({ description: '0 while the tenant runs on the defaults' }),
     updatedAt: z.string().optional(),
     updatedBy: z.string().optional(),

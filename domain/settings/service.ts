@@ -13,6 +13,9 @@ import type { SettingsInput, SettingsView } from './schemas';
 export const DEFAULT_SETTINGS: Omit<SettingsView, 'version'> = {
   baseCurrency: 'EUR',
   lostReasons: ['price', 'competitor', 'no_budget', 'no_decision', 'timing', 'other'],
+  // No tax until an admin says which rates apply: a silent guess would put wrong totals on quotes.
+  taxRates: { standard: '0' },
+  maxDiscountPercent: '20',
 };
 
 type SettingsItem = EntityItem<SalesDb['entities']['tenantSettings']>;
@@ -27,6 +30,8 @@ function toSettingsView(data: SettingsItem | null): SettingsView {
   return {
     baseCurrency: data.baseCurrency,
     lostReasons: data.lostReasons,
+    taxRates: (data.taxRates as Record<string, string> | undefined) ?? DEFAULT_SETTINGS.taxRates,
+    maxDiscountPercent: data.maxDiscountPercent ?? DEFAULT_SETTINGS.maxDiscountPercent,
     version: data.version,
     updatedAt: data.updatedAt,
     updatedBy: data.updatedBy,
@@ -39,11 +44,15 @@ export async function putSettings(deps: Deps, actor: Actor, input: SettingsInput
   const currentView = toSettingsView(current.data);
   assertVersion(currentView.version, options.ifMatch);
   const now = deps.clock.now().toISOString();
-  const next = { tenantId: actor.tenantId, ...input, updatedAt: now, updatedBy: actor.userId, version: currentView.version + 1 };
-  const changes = diffFields(
-    { baseCurrency: currentView.baseCurrency, lostReasons: currentView.lostReasons },
-    { baseCurrency: next.baseCurrency, lostReasons: next.lostReasons },
-  );
+  const settings = {
+    baseCurrency: input.baseCurrency,
+    lostReasons: input.lostReasons,
+    taxRates: input.taxRates ?? DEFAULT_SETTINGS.taxRates,
+    maxDiscountPercent: input.maxDiscountPercent ?? DEFAULT_SETTINGS.maxDiscountPercent,
+  };
+  const next = { tenantId: actor.tenantId, ...settings, updatedAt: now, updatedBy: actor.userId, version: currentView.version + 1 };
+  const { version: _version, updatedAt: _at, updatedBy: _by, ...before } = currentView;
+  const changes = diffFields(before, settings);
   const outcome = await deps.db.transaction
     .write(({ tenantSettings, auditEntry, domainEvent }) => [
       current.data
@@ -57,5 +66,5 @@ export async function putSettings(deps: Deps, actor: Actor, input: SettingsInput
     ])
     .go();
   if (outcome.canceled) throw new PreconditionFailedError('The settings were changed by someone else; read them again');
-  return { baseCurrency: next.baseCurrency, lostReasons: next.lostReasons, version: next.version, updatedAt: now, updatedBy: actor.userId };
+  return { ...settings, version: next.version, updatedAt: now, updatedBy: actor.userId };
 }

@@ -63,3 +63,9 @@ export const Money = z
 
 /** A lower-case key: stage keys, reason keys. */
 export const Key = z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'Must be a lower-case key such as needs_analysis');
+
+/** A percentage as a decimal string, 0–100 with up to 4 decimals ("19", "12.5"): exact, never a float. */
+export const Percent = z
+  .string()
+  .regex(/^\d{1,3}(\.\d{1,4})?$/, 'Must be a percentage as a decimal string, such as "19" or "12.5"')
+  .refine((value) => Number(value) <= 100, { message: 'Must be at most 100' });

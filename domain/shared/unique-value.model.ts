@@ -3,18 +3,19 @@ import { SERVICE_NAME } from '../table';
 
 /**
  * Guard item for a value that must be unique within a tenant (a customer's domain or email, a contact's
- * email). Claimed with a conditional put in the same transaction as the record that holds it; released by a
+ * email, a product's SKU). Claimed with a conditional put in the same transaction as the record that holds it; released by a
  * conditional delete when the record lets go of the value. `value` is stored normalised (lower case).
  */
 export const uniqueValueSchema = createSchema({
   model: { entity: 'uniqueValue', version: '1', service: SERVICE_NAME },
   attributes: {
     tenantId: { type: 'string', required: true, readOnly: true },
-    kind: { type: ['customer-domain', 'customer-email', 'contact-email'] as const, required: true, readOnly: true },
+    kind: { type: ['customer-domain', 'customer-email', 'contact-email', 'product-sku'] as const, required: true, readOnly: true },
     value: { type: 'string', required: true, readOnly: true },
-    holderType: { type: ['customer', 'contact'] as const, required: true },
+    holderType: { type: ['customer', 'contact', 'product'] as const, required: true },
     holderId: { type: 'string', required: true },
-    customerId: { type: 'string', required: true },
+    /** The customer a contact belongs to (for a link to it); absent for products. */
+    customerId: { type: 'string' },
   },
   indexes: {
     byValue: {

@@ -95,11 +95,13 @@ async function readGuard(deps: Deps, tenantId: string, claim: UniqueClaim): Prom
 }
 
 function duplicateError(claim: UniqueClaim, holder: UniqueValueItem): ConflictError {
-  const field = claim.kind === 'customer-domain' ? 'domain' : 'email';
+  const field = claim.kind === 'customer-domain' ? 'domain' : claim.kind === 'product-sku' ? 'sku' : 'email';
   const existing =
     holder.holderType === 'customer'
       ? { type: 'customer', id: holder.holderId, href: `/customers/${holder.holderId}` }
-      : { type: 'contact', id: holder.holderId, customerId: holder.customerId, href: `/customers/${holder.customerId}/contacts` };
+      : holder.holderType === 'product'
+        ? { type: 'product', id: holder.holderId, href: `/products/${holder.holderId}` }
+        : { type: 'contact', id: holder.holderId, customerId: holder.customerId, href: `/customers/${holder.customerId}/contacts` };
   return new ConflictError(`A ${holder.holderType} with this ${field} already exists: ${holder.holderId}`, {
     field,
     value: claim.value,

@@ -26,6 +26,7 @@ import {
   UpdateCustomerBody,
   UpdateCustomerQuery,
 } from '../../domain/customers/schemas';
+import { CreateProductBody, ListProductsQuery, Product, ProductIdParams, ProductPage, UpdateProductBody } from '../../domain/catalog/schemas';
 import { EventFeed, ListEventsQuery } from '../../domain/events/schemas';
 import {
   CreateOpportunityBody,
@@ -45,7 +46,7 @@ import { ROLES, type Role } from '../../domain/shared/actor';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** The Lambda functions, one per bounded context; each serves the routes that name it. */
-export const FUNCTIONS = ['system', 'customers', 'audit', 'settings', 'pipeline', 'events'] as const;
+export const FUNCTIONS = ['system', 'customers', 'audit', 'settings', 'pipeline', 'events', 'catalog'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
 export interface RouteDefinition {
@@ -77,6 +78,7 @@ const ALL = ROLES;
 const SELLERS = ['admin', 'manager', 'rep'] as const satisfies readonly Role[];
 const AUDITORS = ['admin', 'manager'] as const satisfies readonly Role[];
 const ADMINS = ['admin'] as const satisfies readonly Role[];
+const CATALOG_EDITORS = ['admin', 'manager'] as const satisfies readonly Role[];
 const HISTORY_WRITERS = ['admin', 'manager', 'rep', 'service'] as const satisfies readonly Role[];
 
 export const routes = [
@@ -419,6 +421,55 @@ export const routes = [
     summary: "The tenant's change feed in order: follow it with `since` = the previous `nextCursor`",
     request: { query: ListEventsQuery },
     response: { status: 200, schema: EventFeed, description: 'Events after `since`, oldest first' },
+  },
+  {
+    id: 'createProduct',
+    method: 'POST',
+    path: '/products',
+    fn: 'catalog',
+    access: CATALOG_EDITORS,
+    tag: 'Products',
+    summary: 'Add a product to the catalog (SKUs are unique per tenant)',
+    request: { body: CreateProductBody },
+    idempotent: true,
+    response: { status: 201, schema: Product, description: 'The created product' },
+    errors: [409, 413, 422],
+  },
+  {
+    id: 'listProducts',
+    method: 'GET',
+    path: '/products',
+    fn: 'catalog',
+    access: ALL,
+    tag: 'Products',
+    summary: 'The catalog in SKU order, filtered by SKU prefix or active flag',
+    request: { query: ListProductsQuery },
+    response: { status: 200, schema: ProductPage, description: 'One page of products' },
+  },
+  {
+    id: 'getProduct',
+    method: 'GET',
+    path: '/products/{id}',
+    fn: 'catalog',
+    access: ALL,
+    tag: 'Products',
+    summary: 'Read a product',
+    request: { params: ProductIdParams },
+    response: { status: 200, schema: Product, description: 'The product' },
+    errors: [404],
+  },
+  {
+    id: 'updateProduct',
+    method: 'PATCH',
+    path: '/products/{id}',
+    fn: 'catalog',
+    access: CATALOG_EDITORS,
+    tag: 'Products',
+    summary: 'Change a product (prices, tax category, active flag…)',
+    request: { params: ProductIdParams, body: UpdateProductBody },
+    ifMatch: true,
+    response: { status: 200, schema: Product, description: 'The changed product' },
+    errors: [404, 409, 412, 413, 422],
   },
 ] as const satisfies readonly RouteDefinition[];
 

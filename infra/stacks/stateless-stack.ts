@@ -58,6 +58,8 @@ const FUNCTION_ACCESS: Record<FunctionName, FunctionAccess> = {
   pipeline: { table: 'read-write', publishesEvents: false },
   // Reads the outbox as the tenant's change feed.
   events: { table: 'read', publishesEvents: false },
+  // The product catalog (with its SKU guards).
+  catalog: { table: 'read-write', publishesEvents: false },
 };
 
 // No Scan: request paths read by key (DESIGN). ConditionCheckItem is what transaction guards need.

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createContact, createCustomer } from '../../domain/customers/service';
+import { createProduct } from '../../domain/catalog/service';
 import { createOpportunity } from '../../domain/pipeline/service';
 import type { Deps } from '../../domain/shared/ports';
 import { routes, type RouteDefinition } from '../../functions/http/routes';
@@ -34,7 +35,8 @@ async function target(route: RouteDefinition): Promise<string> {
   const customer = await createCustomer(deps, manager, { name: `Target ${Math.random()}` });
   const contact = await createContact(deps, manager, customer.id, { name: 'Target Contact' });
   const opportunity = await createOpportunity(deps, manager, { customerId: customer.id, name: 'Target deal', expectedCloseDate: '2027-01-31' });
-  const id = route.path.startsWith('/opportunities') ? opportunity.id : customer.id;
+  const product = await createProduct(deps, manager, { sku: `T-${customer.id}`, name: 'Target product', unitPrices: [{ amount: 100, currency: 'EUR' }] });
+  const id = route.path.startsWith('/opportunities') ? opportunity.id : route.path.startsWith('/products') ? product.id : customer.id;
   return route.path.replace('{id}', id).replace('{contactId}', contact.id);
 }
 
@@ -135,7 +137,7 @@ describe('every route', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...allRoutes),
-        fc.dictionary(fc.constantFrom('limit', 'cursor', 'owner', 'lifecycle', 'tag', 'q', 'archived', 'entityId', 'allowDuplicate', 'stage', 'status', 'customer', 'closeFrom', 'closeTo', 'since', 'x'), fc.string({ maxLength: 40 }), { maxKeys: 4 }),
+        fc.dictionary(fc.constantFrom('limit', 'cursor', 'owner', 'lifecycle', 'tag', 'q', 'archived', 'entityId', 'allowDuplicate', 'stage', 'status', 'customer', 'closeFrom', 'closeTo', 'since', 'active', 'x'), fc.string({ maxLength: 40 }), { maxKeys: 4 }),
         fc.string({ minLength: 1, maxLength: 30 }),
         fc.oneof(fc.constant(undefined), fc.json({ maxDepth: 3 }), fc.string({ maxLength: 100 })),
         async (route, query, id, rawBody) => {

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContact, createCustomer } from '../../domain/customers/service';
+import { createProduct } from '../../domain/catalog/service';
 import { DEFAULT_PIPELINE } from '../../domain/pipeline/rules';
 import { createOpportunity } from '../../domain/pipeline/service';
 import { ROLES, type Role } from '../../domain/shared/actor';
@@ -21,6 +22,7 @@ interface Fixture {
   customerId: string;
   contactId: string;
   opportunityId: string;
+  productId: string;
 }
 
 /** What each route answers; `scope` says whose record the path points at. */
@@ -35,6 +37,8 @@ const sellerWrite =
   };
 const tenantRead = (_role: Role, scope: Scope) => (scope === 'noToken' ? 401 : scope === 'otherTenant' ? 404 : 200);
 const publicRead = () => 200;
+const catalogEdit = (success: number) => (role: Role, scope: Scope) =>
+  scope === 'noToken' ? 401 : role === 'admin' || role === 'manager' ? success : 403;
 const adminOnly = (role: Role, scope: Scope) => (scope === 'noToken' ? 401 : role === 'admin' ? 200 : 403);
 
 const EXPECTED: Record<RouteId, (role: Role, scope: Scope) => number> = {
@@ -85,6 +89,10 @@ const EXPECTED: Record<RouteId, (role: Role, scope: Scope) => number> = {
     return 201;
   },
   listEvents: (_role, scope) => (scope === 'noToken' ? 401 : 200),
+  createProduct: catalogEdit(201),
+  listProducts: (_role, scope) => (scope === 'noToken' ? 401 : 200),
+  getProduct: tenantRead,
+  updateProduct: (role, scope) => (scope === 'otherTenant' && (role === 'admin' || role === 'manager') ? 404 : catalogEdit(200)(role, scope)),
 };
 
 /** A valid request for each route, so that only authorization decides the answer. */
@@ -117,6 +125,10 @@ const REQUEST: Record<RouteId, (fixture: Fixture, scope: Scope, caller: string) 
   getOpportunityTimeline: () => ({}),
   logOpportunityActivity: () => ({ body: { type: 'call', subject: 'Follow-up' } }),
   listEvents: () => ({ query: 'since=2000-01-01T00:00:00Z' }),
+  createProduct: () => ({ body: { sku: `SKU-${Math.random().toString(36).slice(2)}`, name: 'Widget', unitPrices: [{ amount: 1000, currency: 'EUR' }] } }),
+  listProducts: () => ({}),
+  getProduct: () => ({}),
+  updateProduct: () => ({ body: { name: 'Widget Pro' } }),
 };
 
 let api: TestApi;
@@ -141,11 +153,12 @@ async function fixture(role: Role, scope: Scope): Promise<Fixture> {
   const customer = await createCustomer(deps, manager, { name: `Fixture ${role} ${scope}`, owner });
   const contact = await createContact(deps, manager, customer.id, { name: 'Fixture Contact' });
   const opportunity = await createOpportunity(deps, manager, { customerId: customer.id, name: 'Fixture deal', owner, expectedCloseDate: '2027-01-31' });
-  return { customerId: customer.id, contactId: contact.id, opportunityId: opportunity.id };
+  const product = await createProduct(deps, manager, { sku: `FIX-${customer.id}`, name: 'Fixture product', unitPrices: [{ amount: 500, currency: 'EUR' }] });
+  return { customerId: customer.id, contactId: contact.id, opportunityId: opportunity.id, productId: product.id };
 }
 
 function pathFor(route: RouteDefinition, f: Fixture): string {
-  const id = route.path.startsWith('/opportunities') ? f.opportunityId : f.customerId;
+  const id = route.path.startsWith('/opportunities') ? f.opportunityId : route.path.startsWith('/products') ? f.productId : f.customerId;
   return route.path.replace('{id}', id).replace('{contactId}', f.contactId);
 }
 
@@ -173,6 +186,7 @@ describe('authorization matrix', () => {
         expect(JSON.stringify(response.body ?? '')).not.toContain(f.customerId);
         expect(JSON.stringify(response.body ?? '')).not.toContain(f.contactId);
         expect(JSON.stringify(response.body ?? '')).not.toContain(f.opportunityId);
+        expect(JSON.stringify(response.body ?? '')).not.toContain(f.productId);
       }
       if (response.status >= 400 && scope !== 'noToken') {
         expect(response.headers.get('content-type')).toBe('application/problem+json');
