@@ -5,6 +5,7 @@ import { domainEventSchema } from './events/model';
 import { activitySchema, contactSchema, customerSchema, opportunityActivitySchema } from './customers/model';
 import { idempotencyRecordSchema } from './idempotency/model';
 import { opportunitySchema, pipelineSchema, stageChangeSchema } from './pipeline/model';
+import { quoteSchema } from './quotes/model';
 import { tenantSettingsSchema } from './settings/model';
 import { uniqueValueSchema } from './shared/unique-value.model';
 
@@ -32,6 +33,7 @@ export function createSalesDb(client: DocumentClientLike, table: string) {
       opportunity: new Entity(opportunitySchema),
       stageChange: new Entity(stageChangeSchema),
       product: new Entity(productSchema),
+      quote: new Entity(quoteSchema),
     },
     { client, table },
   );

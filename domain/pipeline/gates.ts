@@ -7,7 +7,7 @@
 import type { FieldIssue } from '../errors';
 
 /** Linked records a criterion may look at, loaded on demand by the service. */
-export type FactSource = 'customerContacts' | 'customerActivity';
+export type FactSource = 'customerContacts' | 'customerActivity' | 'opportunityQuotes';
 
 export interface GateFacts {
   opportunity: {
@@ -22,6 +22,8 @@ export interface GateFacts {
   customerContactCount?: number;
   /** When the customer (or this opportunity) last had a logged activity. */
   customerLastContactedAt?: string;
+  /** The statuses of the opportunity's quotes (every version). */
+  quoteStatuses?: readonly string[];
 }
 
 export interface ExitCriterion {
@@ -63,6 +65,12 @@ export const EXIT_CRITERIA = {
   decision_need: decisionFactor('need'),
   decision_timeline: decisionFactor('timeline'),
   decision_criteria: decisionFactor('criteria'),
+  quote_sent: {
+    description: 'A quote has been sent to the customer',
+    path: 'quotes',
+    needs: ['opportunityQuotes'],
+    isMet: (facts) => (facts.quoteStatuses ?? []).some((status) => status === 'sent' || status === 'accepted'),
+  },
   amount: {
     description: 'The amount is set',
     path: 'amount',

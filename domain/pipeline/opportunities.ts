@@ -36,7 +36,7 @@ import type {
 } from './schemas';
 
 type Entities = SalesDb['entities'];
-type OpportunityItem = EntityItem<Entities['opportunity']>;
+export type OpportunityItem = EntityItem<Entities['opportunity']>;
 type StageChangeItem = EntityItem<Entities['stageChange']>;
 type TransactionEntities = Parameters<Parameters<SalesDb['transaction']['write']>[0]>[0];
 
@@ -245,6 +245,12 @@ async function gateFacts(
     facts.customerContactCount = data.length;
   }
   if (sources.includes('customerActivity')) facts.customerLastContactedAt = customer?.lastContactedAt;
+  if (sources.includes('opportunityQuotes')) {
+    const { data } = await deps.db.entities.quote.query
+      .byOpportunity({ tenantId: actor.tenantId, opportunityId: opportunity.opportunityId })
+      .go({ pages: 'all', attributes: ['status'] });
+    facts.quoteStatuses = data.map((quote) => quote.status);
+  }
   return facts;
 }
 
@@ -368,9 +374,31 @@ export async function getStageHistory(deps: Deps, actor: Actor, opportunityId: s
   };
 }
 
+/**
+ * The primary quote sets the opportunity's amount: the writes for that, committed inside the quote's own
+ * transaction (the opportunity guarded by the version read). `undefined` when the amount is already right.
+ */
+export function amountChange(deps: Deps, actor: Actor, current: OpportunityItem, amount: { amount: number; currency: string }, at: string) {
+  if (current.amount?.amount === amount.amount && current.amount.currency === amount.currency) return undefined;
+  const next: OpportunityItem = { ...current, amount, updatedAt: at, updatedBy: actor.userId, version: current.version + 1 };
+  const changes = { amount: { from: current.amount, to: amount } };
+  return {
+    opportunity: next,
+    expectedVersion: current.version,
+    log: logChange(deps, actor, at, {
+      entityType: 'opportunity',
+      entityId: current.opportunityId,
+      parentId: current.customerId,
+      action: 'update',
+      changes,
+      events: opportunityUpdateEvents(changes),
+    }),
+  };
+}
+
 // ---- shared --------------------------------------------------------------------------------------
 
-async function readOpportunity(deps: Deps, actor: Actor, opportunityId: string): Promise<OpportunityItem> {
+export async function readOpportunity(deps: Deps, actor: Actor, opportunityId: string): Promise<OpportunityItem> {
   const { data } = await deps.db.entities.opportunity.get({ tenantId: actor.tenantId, opportunityId }).go({ consistent: true });
   if (!data) throw new NotFoundError(`Opportunity ${opportunityId} not found`);
   return data;

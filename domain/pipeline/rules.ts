@@ -31,7 +31,7 @@ export const DEFAULT_PIPELINE: PipelineDefinition = {
     { key: 'lead', name: 'Lead identified', probability: 10, exitCriteria: ['customer_contact'] },
     { key: 'contacted', name: 'Contacted', probability: 20, exitCriteria: ['activity_logged'] },
     { key: 'needs_analysis', name: 'Needs analysis', probability: 40, exitCriteria: ['interest_points', 'decision_budget', 'decision_need'] },
-    { key: 'quote', name: 'Quote', probability: 60, exitCriteria: [] },
+    { key: 'quote', name: 'Quote', probability: 60, exitCriteria: ['quote_sent'] },
     { key: 'negotiation', name: 'Contract / negotiation', probability: 80, exitCriteria: [] },
   ],
   retiredStages: {},

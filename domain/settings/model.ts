@@ -6,6 +6,7 @@ export const tenantSettingsSchema = createSchema({
   model: { entity: 'tenantSettings', version: '1', service: SERVICE_NAME },
   attributes: {
     tenantId: { type: 'string', required: true, readOnly: true },
+    companyName: { type: 'string' },
     baseCurrency: { type: 'string', required: true },
     lostReasons: { type: 'list', items: { type: 'string' }, required: true },
     /** Tax category → percent (decimal string). */

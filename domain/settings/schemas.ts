@@ -3,6 +3,7 @@ import { CurrencyCode, Key, Percent } from '../shared/schemas';
 
 export const SettingsBody = z
   .strictObject({
+    companyName: z.string().trim().min(1).max(200).optional().meta({ description: 'Printed on quotes and contracts' }),
     baseCurrency: CurrencyCode.meta({ description: 'The currency reports and approval limits are stated in' }),
     lostReasons: z
       .array(Key)
@@ -21,6 +22,7 @@ export const SettingsBody = z
 
 export const Settings = z
   .object({
+    companyName: z.string().optional(),
     baseCurrency: z.string(),
     lostReasons: z.array(z.string()),
     taxRates: z.record(z.string(), z.string()),

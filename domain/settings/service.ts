@@ -28,6 +28,7 @@ export async function getSettings(deps: Deps, actor: Actor, options: { consisten
 function toSettingsView(data: SettingsItem | null): SettingsView {
   if (!data) return { ...DEFAULT_SETTINGS, version: 0 };
   return {
+    ...(data.companyName !== undefined && { companyName: data.companyName }),
     baseCurrency: data.baseCurrency,
     lostReasons: data.lostReasons,
     taxRates: (data.taxRates as Record<string, string> | undefined) ?? DEFAULT_SETTINGS.taxRates,
@@ -45,6 +46,7 @@ export async function putSettings(deps: Deps, actor: Actor, input: SettingsInput
   assertVersion(currentView.version, options.ifMatch);
   const now = deps.clock.now().toISOString();
   const settings = {
+    ...(input.companyName !== undefined && { companyName: input.companyName }),
     baseCurrency: input.baseCurrency,
     lostReasons: input.lostReasons,
     taxRates: input.taxRates ?? DEFAULT_SETTINGS.taxRates,

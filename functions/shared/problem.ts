@@ -59,7 +59,7 @@ const STATUS_BY_KIND: Record<string, number> = {
 export function problemFromError(error: unknown, instance?: string): { problem: Problem; headers: Record<string, string> } {
   if (error instanceof HttpProblemError) {
     return {
-      problem: build(error.status, error.message, instance, error.errors, { title: error.title }),
+      problem: build(error.status, error.message, instance, error.errors, {}, error.title),
       headers: error.headers,
     };
   }
@@ -86,16 +86,17 @@ function build(
   instance: string | undefined,
   errors?: FieldIssue[],
   extensions: Record<string, unknown> = {},
+  titleOverride?: string,
 ): Problem {
-  const title = (extensions.title as string | undefined) ?? TITLES[status] ?? 'Error';
-  const { title: _title, ...rest } = extensions;
+  const title = titleOverride ?? TITLES[status] ?? 'Error';
+  // Extensions first: a detail named like a standard member (status, title…) must never replace it.
   return {
+    ...extensions,
     type: `/problems/${title.toLowerCase().replace(/[^a-z]+/g, '-')}`,
     title,
     status,
     detail,
     ...(instance !== undefined && { instance }),
     ...(errors !== undefined && errors.length > 0 && { errors }),
-    ...rest,
   };
 }

@@ -7,6 +7,7 @@ import { ConflictError } from '../../domain/errors';
 import { createContact, createCustomer, listCustomers, logActivity } from '../../domain/customers/service';
 import type { Actor, Role } from '../../domain/shared/actor';
 import { createOpportunity, moveStage } from '../../domain/pipeline/service';
+import { createQuote, decideQuote } from '../../domain/quotes/service';
 import type { Deps } from '../../domain/shared/ports';
 
 export const DEMO_TENANT = 'acme';
@@ -117,7 +118,17 @@ export async function seedDemoTenant(deps: Deps): Promise<'seeded' | 'already-se
       });
       // Through the gates one stage at a time, as a rep would (the customer has its contact and activities).
       const path = deal.stage === 'won' ? [...FUNNEL.slice(1), 'won'] : FUNNEL.slice(1, FUNNEL.indexOf(deal.stage) + 1);
-      for (const stage of path) await moveStage(deps, manager, opportunity.id, { stage });
+      for (const stage of path) {
+        if (stage === 'negotiation') {
+          // Leaving `quote` needs a sent quote: the deal's amount as one line, sent by the manager.
+          const quote = await createQuote(deps, manager, opportunity.id, {
+            lines: [{ description: `${deal.name} — annual subscription`, quantity: '1', unitPrice: { amount: deal.amount, currency: 'EUR' } }],
+            terms: 'Net 30. Prices exclude VAT.',
+          });
+          await decideQuote(deps, manager, quote.id, 'send', {});
+        }
+        await moveStage(deps, manager, opportunity.id, { stage });
+      }
       if (deal.stage === 'lost') await moveStage(deps, manager, opportunity.id, { stage: 'lost', lostReason: deal.lostReason });
     }
   }

@@ -60,6 +60,8 @@ const FUNCTION_ACCESS: Record<FunctionName, FunctionAccess> = {
   events: { table: 'read', publishesEvents: false },
   // The product catalog (with its SKU guards).
   catalog: { table: 'read-write', publishesEvents: false },
+  // Quotes, priced from the catalog and settings, and the opportunity amount the primary quote sets.
+  quotes: { table: 'read-write', publishesEvents: false },
 };
 
 // No Scan: request paths read by key (DESIGN). ConditionCheckItem is what transaction guards need.

@@ -59,13 +59,28 @@ describe('the funnel over HTTP', () => {
       token: rep,
       body: { interestPoints: ['Single sign-on', 'EU hosting'], decisionFactors: { budget: 'Approved for Q4', need: 'Audit finding', authority: 'CFO signs' } },
     });
+    expect((await call(api, 'POST', `${path}/stage`, { token: rep, body: { stage: 'quote' } })).status).toBe(200);
+    // Leaving `quote` needs a sent quote.
+    const noQuote = await call<Problem>(api, 'POST', `${path}/stage`, { token: rep, body: { stage: 'negotiation' } });
+    expect(noQuote.body.errors.map((e) => e.path)).toEqual(['quotes']);
+    const quote = await call<{ id: string; totals: { total: { amount: number } }; status: string }>(api, 'POST', `${path}/quotes`, {
+      token: rep,
+      body: { lines: [{ description: 'Platform licence', quantity: 2, unitPrice: { amount: 100000, currency: 'EUR' }, discountPercent: '10' }] },
+    });
+    expect(quote.status).toBe(201);
+    expect(quote.body.totals.total.amount).toBe(180000); // tax rate `standard` is 0 until an admin sets one
+    expect((await call(api, 'GET', path, { token: rep })).body).toMatchObject({ amount: { amount: 180000, currency: 'EUR' } });
+    expect((await call(api, 'POST', `/quotes/${quote.body.id}/send`, { token: rep })).status).toBe(200);
+    const document = await fetch(`${api.baseUrl}/quotes/${quote.body.id}/document`, { headers: { authorization: `Bearer ${rep}` } });
+    expect(document.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await document.text()).toContain('1,800.00 EUR');
     expect((await call(api, 'POST', `${path}/stage`, { token: rep, body: { stage: 'negotiation' } })).status).toBe(200);
     const won = await call<Opportunity>(api, 'POST', `${path}/stage`, { token: rep, body: { stage: 'won' } });
     expect(won.body).toMatchObject({ stage: 'won', status: 'won', probability: 100 });
     expect((await call<{ lifecycle: string }>(api, 'GET', `/customers/${customer.body.id}`, { token: rep })).body.lifecycle).toBe('customer');
 
     const history = await call<{ intervals: Array<{ stage: string; exitedAt: string | null }>; changes: unknown[] }>(api, 'GET', `${path}/history`, { token: manager });
-    expect(history.body.intervals.map((i) => i.stage)).toEqual(['lead', 'needs_analysis', 'negotiation', 'won']);
+    expect(history.body.intervals.map((i) => i.stage)).toEqual(['lead', 'needs_analysis', 'quote', 'negotiation', 'won']);
     expect(history.body.intervals.at(-1)?.exitedAt).toBeNull();
     const timeline = await call<{ items: Array<{ subject: string }> }>(api, 'GET', `${path}/timeline`, { token: manager });
     expect(timeline.body.items.map((a) => a.subject)).toEqual(['First call']);
@@ -93,6 +108,9 @@ describe('the funnel over HTTP', () => {
       'opportunity.created',
       'opportunity.stage_changed',
       'opportunity.updated',
+      'opportunity.stage_changed',
+      'opportunity.updated',
+      'opportunity.amount_changed',
       'opportunity.stage_changed',
       'opportunity.stage_changed',
       'opportunity.won',

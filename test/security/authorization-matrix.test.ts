@@ -8,6 +8,7 @@ import { createContact, createCustomer } from '../../domain/customers/service';
 import { createProduct } from '../../domain/catalog/service';
 import { DEFAULT_PIPELINE } from '../../domain/pipeline/rules';
 import { createOpportunity } from '../../domain/pipeline/service';
+import { createQuote, decideQuote } from '../../domain/quotes/service';
 import { ROLES, type Role } from '../../domain/shared/actor';
 import type { Deps } from '../../domain/shared/ports';
 import { routes, type RouteDefinition, type RouteId } from '../../functions/http/routes';
@@ -23,6 +24,7 @@ interface Fixture {
   contactId: string;
   opportunityId: string;
   productId: string;
+  quoteId: string;
 }
 
 /** What each route answers; `scope` says whose record the path points at. */
@@ -93,6 +95,15 @@ const EXPECTED: Record<RouteId, (role: Role, scope: Scope) => number> = {
   listProducts: (_role, scope) => (scope === 'noToken' ? 401 : 200),
   getProduct: tenantRead,
   updateProduct: (role, scope) => (scope === 'otherTenant' && (role === 'admin' || role === 'manager') ? 404 : catalogEdit(200)(role, scope)),
+  createQuote: sellerWrite(201),
+  listQuotes: tenantRead,
+  getQuote: tenantRead,
+  updateQuote: sellerWrite(200),
+  sendQuote: sellerWrite(200),
+  acceptQuote: sellerWrite(200),
+  rejectQuote: sellerWrite(200),
+  reviseQuote: sellerWrite(201),
+  getQuoteDocument: tenantRead,
 };
 
 /** A valid request for each route, so that only authorization decides the answer. */
@@ -129,6 +140,15 @@ const REQUEST: Record<RouteId, (fixture: Fixture, scope: Scope, caller: string) 
   listProducts: () => ({}),
   getProduct: () => ({}),
   updateProduct: () => ({ body: { name: 'Widget Pro' } }),
+  createQuote: () => ({ body: { lines: [{ description: 'Workshop', quantity: 1, unitPrice: { amount: 50000, currency: 'EUR' } }] } }),
+  listQuotes: () => ({}),
+  getQuote: () => ({}),
+  updateQuote: () => ({ body: { notes: 'Thanks for your time' } }),
+  sendQuote: () => ({}),
+  acceptQuote: () => ({ body: { note: 'Signed PO received' } }),
+  rejectQuote: () => ({ body: { note: 'Too expensive' } }),
+  reviseQuote: () => ({}),
+  getQuoteDocument: () => ({}),
 };
 
 let api: TestApi;
@@ -146,19 +166,41 @@ beforeAll(async () => {
 afterAll(() => api.close());
 
 /** A fresh customer with a contact, owned per scope, so no case depends on another's leftovers. */
-async function fixture(role: Role, scope: Scope): Promise<Fixture> {
+/**
+ * Fresh records for one case, owned per scope, so no case depends on another's leftovers. Only what the
+ * route's path needs is made (a fixture of everything for every case would dominate the suite's time).
+ */
+async function fixture(role: Role, scope: Scope, route: RouteDefinition): Promise<Fixture> {
   const inTenant = scope === 'otherTenant' ? foreignTenant : tenant;
   const owner = scope === 'own' ? userOf(role) : 'someone-else';
   const manager = actor(inTenant, 'fixture-manager', 'manager');
   const customer = await createCustomer(deps, manager, { name: `Fixture ${role} ${scope}`, owner });
-  const contact = await createContact(deps, manager, customer.id, { name: 'Fixture Contact' });
-  const opportunity = await createOpportunity(deps, manager, { customerId: customer.id, name: 'Fixture deal', owner, expectedCloseDate: '2027-01-31' });
-  const product = await createProduct(deps, manager, { sku: `FIX-${customer.id}`, name: 'Fixture product', unitPrices: [{ amount: 500, currency: 'EUR' }] });
-  return { customerId: customer.id, contactId: contact.id, opportunityId: opportunity.id, productId: product.id };
+  const f: Fixture = { customerId: customer.id, contactId: '-', opportunityId: '-', productId: '-', quoteId: '-' };
+  if (route.path.includes('{contactId}')) f.contactId = (await createContact(deps, manager, customer.id, { name: 'Fixture Contact' })).id;
+  if (route.path.startsWith('/opportunities') || route.path.startsWith('/quotes')) {
+    f.opportunityId = (await createOpportunity(deps, manager, { customerId: customer.id, name: 'Fixture deal', owner, expectedCloseDate: '2027-01-31' })).id;
+  }
+  if (route.path.startsWith('/products')) {
+    f.productId = (await createProduct(deps, manager, { sku: `FIX-${customer.id}`, name: 'Fixture product', unitPrices: [{ amount: 500, currency: 'EUR' }] })).id;
+  }
+  if (route.path.startsWith('/quotes')) {
+    f.quoteId = (await createQuote(deps, manager, f.opportunityId, { lines: [{ description: 'Consulting', quantity: '2', unitPrice: { amount: 10000, currency: 'EUR' } }] })).id;
+    if (QUOTE_SENT_FIRST.has(route.id as RouteId)) await decideQuote(deps, manager, f.quoteId, 'send', {});
+  }
+  return f;
 }
 
+/** Routes whose quote must already be sent for the call to be valid. */
+const QUOTE_SENT_FIRST = new Set<RouteId>(['acceptQuote', 'rejectQuote', 'reviseQuote']);
+
 function pathFor(route: RouteDefinition, f: Fixture): string {
-  const id = route.path.startsWith('/opportunities') ? f.opportunityId : route.path.startsWith('/products') ? f.productId : f.customerId;
+  const id = route.path.startsWith('/opportunities')
+    ? f.opportunityId
+    : route.path.startsWith('/products')
+      ? f.productId
+      : route.path.startsWith('/quotes')
+        ? f.quoteId
+        : f.customerId;
   return route.path.replace('{id}', id).replace('{contactId}', f.contactId);
 }
 
@@ -173,7 +215,7 @@ describe('authorization matrix', () => {
   it.each(cases)('%s as %s', async (id, role, route) => {
     const expectations = EXPECTED[id as RouteId];
     for (const scope of SCOPES) {
-      const f = await fixture(role, scope);
+      const f = await fixture(role, scope, route);
       const request = REQUEST[id as RouteId](f, scope, userOf(role));
       const response = await call(api, route.method, `${pathFor(route, f)}${request.query ? `?${request.query}` : ''}`, {
         token: scope === 'noToken' ? undefined : tokens.get(role),
@@ -183,10 +225,8 @@ describe('authorization matrix', () => {
       expect({ scope, status: response.status }, JSON.stringify(response.body)).toEqual({ scope, status: expected });
       if (scope === 'otherTenant' && response.status < 300) {
         // Whatever a caller may read, nothing of the other tenant is in it.
-        expect(JSON.stringify(response.body ?? '')).not.toContain(f.customerId);
-        expect(JSON.stringify(response.body ?? '')).not.toContain(f.contactId);
-        expect(JSON.stringify(response.body ?? '')).not.toContain(f.opportunityId);
-        expect(JSON.stringify(response.body ?? '')).not.toContain(f.productId);
+        const body = JSON.stringify(response.body ?? '');
+        for (const foreignId of Object.values(f).filter((value) => value !== '-')) expect(body).not.toContain(foreignId);
       }
       if (response.status >= 400 && scope !== 'noToken') {
         expect(response.headers.get('content-type')).toBe('application/problem+json');

@@ -19,7 +19,8 @@ export async function startTestApi(): Promise<TestApi> {
   process.env.TABLE_NAME = tableName;
   process.env.DYNAMODB_ENDPOINT = endpoint;
   const keys = await generateDevKeys();
-  const server = createLocalApi({ handlers: await loadHandlers(), keys });
+  // Only faults are logged: a test run should show why a 500 happened.
+  const server = createLocalApi({ handlers: await loadHandlers(), keys, log: (line) => line.startsWith('local api fault') && console.error(line) });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -53,3 +53,10 @@ describe('problem+json mapping', () => {
     expect(JSON.stringify(problem)).not.toMatch(/ECONNREFUSED|secret-name/);
   });
 });
+
+describe('problem extensions', () => {
+  it('never replace the standard members', () => {
+    const { problem } = problemFromError(new ConflictError('locked', { status: 'draft', title: 'x', type: 'y' }));
+    expect(problem).toMatchObject({ status: 409, title: 'Conflict', type: '/problems/conflict' });
+  });
+});

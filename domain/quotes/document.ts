@@ -1,0 +1,51 @@
+/**
+ * The quote document: HTML rendered with LiquidJS, every value HTML-escaped (`outputEscape: 'escape'`), undefined
+ * variables an error rather than a silent blank (optional fields are only tested with `if`). Money is formatted from integer minor units here, never with
+ * floating point arithmetic.
+ */
+import { Liquid } from 'liquidjs';
+
+const engine = new Liquid({ outputEscape: 'escape', strictVariables: true, lenientIf: true, strictFilters: true });
+
+/** Integer minor units → "1,234.56" (two-decimal currencies; the quote's currency code is printed beside). */
+export function formatMinorUnits(amount: number): string {
+  const negative = amount < 0;
+  const digits = String(Math.abs(amount)).padStart(3, '0');
+  const whole = digits.slice(0, -2).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${negative ? '-' : ''}${whole}.${digits.slice(-2)}`;
+}
+
+engine.registerFilter('money', (value: { amount: number; currency: string }) => `${formatMinorUnits(value.amount)} ${value.currency}`);
+
+const QUOTE_TEMPLATE = engine.parse(`<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Quote {{ quote.quoteNumber }} rev. {{ quote.revision }}</title>
+<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse;width:100%}
+th,td{padding:.4rem .6rem;border-bottom:1px solid #ddd;text-align:left}td.n,th.n{text-align:right}
+.totals td{border:none}.muted{color:#666}</style></head>
+<body>
+<header><h1>{{ company }}</h1><p class="muted">Quote {{ quote.quoteNumber }} · revision {{ quote.revision }} · {{ quote.status }}</p></header>
+<section><h2>For {{ customer.name }}</h2>
+<p>{{ opportunity.name }}<br>Valid until {{ quote.validUntil }}</p></section>
+<table><thead><tr><th>Item</th><th class="n">Qty</th><th class="n">Unit price</th><th class="n">Discount</th><th class="n">Tax</th><th class="n">Total</th></tr></thead>
+<tbody>{% for line in quote.lines %}<tr><td>{{ line.description }}{% if line.sku %} <span class="muted">({{ line.sku }})</span>{% endif %}</td>
+<td class="n">{{ line.quantity }} {{ line.unit }}</td><td class="n">{{ line.unitPrice | money }}</td><td class="n">{{ line.totals.discount | money }}</td>
+<td class="n">{{ line.totals.tax | money }} ({{ line.taxPercent }}%)</td><td class="n">{{ line.totals.total | money }}</td></tr>{% endfor %}</tbody></table>
+<table class="totals"><tr><td class="n">Subtotal</td><td class="n">{{ quote.totals.subtotal | money }}</td></tr>
+<tr><td class="n">Discount</td><td class="n">−{{ quote.totals.discount | money }}</td></tr>
+<tr><td class="n">Tax</td><td class="n">{{ quote.totals.tax | money }}</td></tr>
+<tr><td class="n"><strong>Total</strong></td><td class="n"><strong>{{ quote.totals.total | money }}</strong></td></tr></table>
+{% if quote.terms %}<section><h2>Terms</h2><p>{{ quote.terms }}</p></section>{% endif %}
+{% if quote.notes %}<section><h2>Notes</h2><p>{{ quote.notes }}</p></section>{% endif %}
+</body></html>`);
+
+export interface QuoteDocumentData {
+  company: string;
+  customer: { name: string };
+  opportunity: { name: string };
+  quote: Record<string, unknown> & { terms?: string; notes?: string };
+}
+
+export function renderQuoteDocument(data: QuoteDocumentData): string {
+  return engine.renderSync(QUOTE_TEMPLATE, { ...data, quote: { terms: '', notes: '', ...data.quote } }) as string;
+}
