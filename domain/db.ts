@@ -1,6 +1,7 @@
 import { Entity, Service } from 'electrodb';
 import { auditEntrySchema } from './audit/model';
 import { productSchema } from './catalog/model';
+import { contractSchema, contractTemplateSchema } from './contracts/model';
 import { domainEventSchema } from './events/model';
 import { activitySchema, contactSchema, customerSchema, opportunityActivitySchema } from './customers/model';
 import { idempotencyRecordSchema } from './idempotency/model';
@@ -34,6 +35,8 @@ export function createSalesDb(client: DocumentClientLike, table: string) {
       stageChange: new Entity(stageChangeSchema),
       product: new Entity(productSchema),
       quote: new Entity(quoteSchema),
+      contractTemplate: new Entity(contractTemplateSchema),
+      contract: new Entity(contractSchema),
     },
     { client, table },
   );

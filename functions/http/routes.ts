@@ -27,6 +27,18 @@ import {
   UpdateCustomerQuery,
 } from '../../domain/customers/schemas';
 import { CreateProductBody, ListProductsQuery, Product, ProductIdParams, ProductPage, UpdateProductBody } from '../../domain/catalog/schemas';
+import {
+  Contract,
+  ContractIdParams,
+  ContractPage,
+  ContractTemplate,
+  CreateContractBody,
+  CreateTemplateBody,
+  ListContractsQuery,
+  ListTemplatesQuery,
+  TemplateList,
+  UpdateContractBody,
+} from '../../domain/contracts/schemas';
 import { EventFeed, ListEventsQuery } from '../../domain/events/schemas';
 import {
   CreateOpportunityBody,
@@ -47,7 +59,7 @@ import { ROLES, type Role } from '../../domain/shared/actor';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** The Lambda functions, one per bounded context; each serves the routes that name it. */
-export const FUNCTIONS = ['system', 'customers', 'audit', 'settings', 'pipeline', 'events', 'catalog', 'quotes'] as const;
+export const FUNCTIONS = ['system', 'customers', 'audit', 'settings', 'pipeline', 'events', 'catalog', 'quotes', 'contracts'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
 export interface RouteDefinition {
@@ -588,6 +600,91 @@ export const routes = [
     summary: 'The quote as an HTML document: company, customer, lines and totals',
     request: { params: QuoteIdParams },
     response: { status: 200, contentType: 'text/html', description: 'The rendered quote' },
+    errors: [404],
+  },
+  {
+    id: 'createContractTemplate',
+    method: 'POST',
+    path: '/contract-templates',
+    fn: 'contracts',
+    access: ADMINS,
+    tag: 'Contracts',
+    summary: 'Save a contract template (or, with `replaces`, its next version); unknown placeholders are refused',
+    request: { body: CreateTemplateBody },
+    idempotent: true,
+    response: { status: 201, schema: ContractTemplate, description: 'The template version' },
+    errors: [404, 409, 413, 422],
+  },
+  {
+    id: 'listContractTemplates',
+    method: 'GET',
+    path: '/contract-templates',
+    fn: 'contracts',
+    access: ALL,
+    tag: 'Contracts',
+    summary: 'Contract templates, every version',
+    request: { query: ListTemplatesQuery },
+    response: { status: 200, schema: TemplateList, description: 'One page of templates' },
+  },
+  {
+    id: 'createContract',
+    method: 'POST',
+    path: '/quotes/{id}/contract',
+    fn: 'contracts',
+    access: SELLERS,
+    tag: 'Contracts',
+    summary: 'Make a draft contract from an accepted quote: rendered from a template, with a snapshot of the money terms',
+    request: { params: QuoteIdParams, body: CreateContractBody },
+    idempotent: true,
+    response: { status: 201, schema: Contract, description: 'The draft contract' },
+    errors: [404, 409, 413, 422],
+  },
+  {
+    id: 'listContracts',
+    method: 'GET',
+    path: '/contracts',
+    fn: 'contracts',
+    access: ALL,
+    tag: 'Contracts',
+    summary: 'Contracts by status (default draft), customer or opportunity',
+    request: { query: ListContractsQuery },
+    response: { status: 200, schema: ContractPage, description: 'One page of contracts' },
+  },
+  {
+    id: 'getContract',
+    method: 'GET',
+    path: '/contracts/{id}',
+    fn: 'contracts',
+    access: ALL,
+    tag: 'Contracts',
+    summary: 'Read a contract',
+    request: { params: ContractIdParams },
+    response: { status: 200, schema: Contract, description: 'The contract' },
+    errors: [404],
+  },
+  {
+    id: 'updateContract',
+    method: 'PATCH',
+    path: '/contracts/{id}',
+    fn: 'contracts',
+    access: SELLERS,
+    tag: 'Contracts',
+    summary: 'Change a draft contract (re-rendered); once submitted it is refused with 409',
+    request: { params: ContractIdParams, body: UpdateContractBody },
+    ifMatch: true,
+    response: { status: 200, schema: Contract, description: 'The changed contract' },
+    errors: [404, 409, 412, 413, 422],
+  },
+  {
+    id: 'getContractDocument',
+    method: 'GET',
+    path: '/contracts/{id}/document',
+    fn: 'contracts',
+    access: ALL,
+    tag: 'Contracts',
+    summary: 'The rendered contract as an HTML document',
+    request: { params: ContractIdParams },
+    response: { status: 200, contentType: 'text/html', description: 'The contract text' },
     errors: [404],
   },
 ] as const satisfies readonly RouteDefinition[];

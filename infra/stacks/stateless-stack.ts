@@ -62,6 +62,8 @@ const FUNCTION_ACCESS: Record<FunctionName, FunctionAccess> = {
   catalog: { table: 'read-write', publishesEvents: false },
   // Quotes, priced from the catalog and settings, and the opportunity amount the primary quote sets.
   quotes: { table: 'read-write', publishesEvents: false },
+  // Contract templates and contracts rendered from accepted quotes.
+  contracts: { table: 'read-write', publishesEvents: false },
 };
 
 // No Scan: request paths read by key (DESIGN). ConditionCheckItem is what transaction guards need.

@@ -9,7 +9,8 @@ import { z } from 'zod';
 import { createContact, createCustomer } from '../../domain/customers/service';
 import { createProduct } from '../../domain/catalog/service';
 import { createOpportunity } from '../../domain/pipeline/service';
-import { createQuote } from '../../domain/quotes/service';
+import { createContract, createTemplate } from '../../domain/contracts/service';
+import { createQuote, decideQuote } from '../../domain/quotes/service';
 import type { Deps } from '../../domain/shared/ports';
 import { routes, type RouteDefinition } from '../../functions/http/routes';
 import { createDeps } from '../../functions/shared/runtime';
@@ -38,7 +39,16 @@ async function target(route: RouteDefinition): Promise<string> {
   const opportunity = await createOpportunity(deps, manager, { customerId: customer.id, name: 'Target deal', expectedCloseDate: '2027-01-31' });
   const product = await createProduct(deps, manager, { sku: `T-${customer.id}`, name: 'Target product', unitPrices: [{ amount: 100, currency: 'EUR' }] });
   const quote = await createQuote(deps, manager, opportunity.id, { lines: [{ productId: product.id, quantity: '3' }] });
-  const id = route.path.startsWith('/opportunities')
+  let contractId = '-';
+  if (route.path.startsWith('/contracts') || route.id === 'createContract') {
+    await decideQuote(deps, manager, quote.id, 'send', {});
+    await decideQuote(deps, manager, quote.id, 'accept', {});
+    const template = await createTemplate(deps, manager, { name: 'Target MSA', body: '<p>{{ customer.name }}</p>' });
+    if (route.path.startsWith('/contracts')) contractId = (await createContract(deps, manager, quote.id, { templateId: template.id, startDate: '2027-01-01' })).id;
+  }
+  const id = route.path.startsWith('/contracts')
+    ? contractId
+    : route.path.startsWith('/opportunities')
     ? opportunity.id
     : route.path.startsWith('/products')
       ? product.id

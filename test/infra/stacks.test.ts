@@ -73,6 +73,7 @@ const EXPECTED_ACCESS: Record<FunctionName, { table: 'none' | 'read' | 'read-wri
   events: { table: 'read', putEvents: false },
   catalog: { table: 'read-write', putEvents: false },
   quotes: { table: 'read-write', putEvents: false },
+  contracts: { table: 'read-write', putEvents: false },
 };
 
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
@@ -219,7 +220,7 @@ describe.each(STAGES)('stage %s', (stage) => {
 
   describe('functions', () => {
     it('has one function per FUNCTIONS entry (and the outbox relay): nodejs22.x, arm64, X-Ray, stage memory and environment', () => {
-      expect(FUNCTIONS).toEqual(['system', 'customers', 'audit', 'settings', 'pipeline', 'events', 'catalog', 'quotes']);
+      expect(FUNCTIONS).toEqual(['system', 'customers', 'audit', 'settings', 'pipeline', 'events', 'catalog', 'quotes', 'contracts']);
       stateless.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length + 1);
       for (const name of FUNCTIONS) {
         const fn = built.stateless.functions[name].fn.node.defaultChild as CfnResource;

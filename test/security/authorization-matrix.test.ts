@@ -8,6 +8,7 @@ import { createContact, createCustomer } from '../../domain/customers/service';
 import { createProduct } from '../../domain/catalog/service';
 import { DEFAULT_PIPELINE } from '../../domain/pipeline/rules';
 import { createOpportunity } from '../../domain/pipeline/service';
+import { createContract, createTemplate } from '../../domain/contracts/service';
 import { createQuote, decideQuote } from '../../domain/quotes/service';
 import { ROLES, type Role } from '../../domain/shared/actor';
 import type { Deps } from '../../domain/shared/ports';
@@ -25,6 +26,8 @@ interface Fixture {
   opportunityId: string;
   productId: string;
   quoteId: string;
+  templateId: string;
+  contractId: string;
 }
 
 /** What each route answers; `scope` says whose record the path points at. */
@@ -104,6 +107,13 @@ const EXPECTED: Record<RouteId, (role: Role, scope: Scope) => number> = {
   rejectQuote: sellerWrite(200),
   reviseQuote: sellerWrite(201),
   getQuoteDocument: tenantRead,
+  createContractTemplate: (role, scope) => (scope === 'noToken' ? 401 : role === 'admin' ? 201 : 403),
+  listContractTemplates: (_role, scope) => (scope === 'noToken' ? 401 : 200),
+  createContract: sellerWrite(201),
+  listContracts: (_role, scope) => (scope === 'noToken' ? 401 : 200),
+  getContract: tenantRead,
+  updateContract: sellerWrite(200),
+  getContractDocument: tenantRead,
 };
 
 /** A valid request for each route, so that only authorization decides the answer. */
@@ -149,6 +159,13 @@ const REQUEST: Record<RouteId, (fixture: Fixture, scope: Scope, caller: string) 
   rejectQuote: () => ({ body: { note: 'Too expensive' } }),
   reviseQuote: () => ({}),
   getQuoteDocument: () => ({}),
+  createContractTemplate: () => ({ body: { name: 'MSA', body: '<h1>{{ contract.title }}</h1><p>{{ customer.name }}</p>' } }),
+  listContractTemplates: () => ({}),
+  createContract: (fixture) => ({ body: { templateId: fixture.templateId, startDate: '2027-01-01' } }),
+  listContracts: () => ({}),
+  getContract: () => ({}),
+  updateContract: () => ({ body: { renewal: 'manual' } }),
+  getContractDocument: () => ({}),
 };
 
 let api: TestApi;
@@ -175,17 +192,26 @@ async function fixture(role: Role, scope: Scope, route: RouteDefinition): Promis
   const owner = scope === 'own' ? userOf(role) : 'someone-else';
   const manager = actor(inTenant, 'fixture-manager', 'manager');
   const customer = await createCustomer(deps, manager, { name: `Fixture ${role} ${scope}`, owner });
-  const f: Fixture = { customerId: customer.id, contactId: '-', opportunityId: '-', productId: '-', quoteId: '-' };
+  const f: Fixture = { customerId: customer.id, contactId: '-', opportunityId: '-', productId: '-', quoteId: '-', templateId: '-', contractId: '-' };
+  const needsContract = route.path.startsWith('/contracts') || route.id === 'createContract';
   if (route.path.includes('{contactId}')) f.contactId = (await createContact(deps, manager, customer.id, { name: 'Fixture Contact' })).id;
-  if (route.path.startsWith('/opportunities') || route.path.startsWith('/quotes')) {
+  if (route.path.startsWith('/opportunities') || route.path.startsWith('/quotes') || needsContract) {
     f.opportunityId = (await createOpportunity(deps, manager, { customerId: customer.id, name: 'Fixture deal', owner, expectedCloseDate: '2027-01-31' })).id;
   }
   if (route.path.startsWith('/products')) {
     f.productId = (await createProduct(deps, manager, { sku: `FIX-${customer.id}`, name: 'Fixture product', unitPrices: [{ amount: 500, currency: 'EUR' }] })).id;
   }
-  if (route.path.startsWith('/quotes')) {
+  if (route.path.startsWith('/quotes') || needsContract) {
     f.quoteId = (await createQuote(deps, manager, f.opportunityId, { lines: [{ description: 'Consulting', quantity: '2', unitPrice: { amount: 10000, currency: 'EUR' } }] })).id;
-    if (QUOTE_SENT_FIRST.has(route.id as RouteId)) await decideQuote(deps, manager, f.quoteId, 'send', {});
+    if (QUOTE_SENT_FIRST.has(route.id as RouteId) || needsContract) await decideQuote(deps, manager, f.quoteId, 'send', {});
+    if (needsContract) await decideQuote(deps, manager, f.quoteId, 'accept', {});
+  }
+  if (needsContract) {
+    const admin = actor(inTenant, 'fixture-admin', 'admin');
+    f.templateId = (await createTemplate(deps, admin, { name: 'Fixture MSA', body: '<p>{{ customer.name }} from {{ contract.startDate }}</p>' })).id;
+    if (route.path.startsWith('/contracts')) {
+      f.contractId = (await createContract(deps, manager, f.quoteId, { templateId: f.templateId, startDate: '2027-01-01' })).id;
+    }
   }
   return f;
 }
@@ -200,7 +226,9 @@ function pathFor(route: RouteDefinition, f: Fixture): string {
       ? f.productId
       : route.path.startsWith('/quotes')
         ? f.quoteId
-        : f.customerId;
+        : route.path.startsWith('/contracts')
+          ? f.contractId
+          : f.customerId;
   return route.path.replace('{id}', id).replace('{contactId}', f.contactId);
 }
 

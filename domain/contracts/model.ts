@@ -1,0 +1,83 @@
+import { createSchema } from 'electrodb';
+import { SERVICE_NAME } from '../table';
+
+export const CONTRACT_STATUSES = ['draft', 'pending_approval', 'approved', 'rejected', 'signed', 'active', 'expired', 'terminated', 'renewed'] as const;
+export const RENEWAL_MODES = ['none', 'manual', 'auto'] as const;
+
+/**
+ * A contract template version. Versions of one template share `templateKey` (the first version's id) and count
+ * up in `templateVersion`; a version never changes, so a contract always shows the text it was made from.
+ */
+export const contractTemplateSchema = createSchema({
+  model: { entity: 'contractTemplate', version: '1', service: SERVICE_NAME },
+  attributes: {
+    tenantId: { type: 'string', required: true, readOnly: true },
+    templateId: { type: 'string', required: true, readOnly: true },
+    templateKey: { type: 'string', required: true, readOnly: true },
+    templateVersion: { type: 'number', required: true, readOnly: true, padding: { length: 4, char: '0' } },
+    name: { type: 'string', required: true, readOnly: true },
+    body: { type: 'string', required: true, readOnly: true },
+    createdAt: { type: 'string', required: true, readOnly: true },
+    createdBy: { type: 'string', required: true, readOnly: true },
+  },
+  indexes: {
+    byId: {
+      pk: { field: 'pk', composite: ['tenantId', 'templateId'] },
+      sk: { field: 'sk', composite: [] },
+    },
+    byKey: {
+      index: 'gsi1',
+      pk: { field: 'gsi1pk', composite: ['tenantId'] },
+      sk: { field: 'gsi1sk', composite: ['templateKey', 'templateVersion'] },
+    },
+  },
+});
+
+/** A contract made from an accepted quote: the rendered text and a snapshot of the money terms. */
+export const contractSchema = createSchema({
+  model: { entity: 'contract', version: '1', service: SERVICE_NAME },
+  attributes: {
+    tenantId: { type: 'string', required: true, readOnly: true },
+    contractId: { type: 'string', required: true, readOnly: true },
+    opportunityId: { type: 'string', required: true, readOnly: true },
+    customerId: { type: 'string', required: true, readOnly: true },
+    quoteId: { type: 'string', required: true, readOnly: true },
+    templateId: { type: 'string', required: true },
+    owner: { type: 'string', required: true },
+    title: { type: 'string', required: true },
+    body: { type: 'string', required: true },
+    moneyTerms: { type: 'any', required: true },
+    startDate: { type: 'string', required: true },
+    endDate: { type: 'string' },
+    renewal: { type: RENEWAL_MODES, required: true },
+    status: { type: CONTRACT_STATUSES, required: true },
+    signedBy: { type: 'string' },
+    signedAt: { type: 'string' },
+    createdAt: { type: 'string', required: true, readOnly: true },
+    createdBy: { type: 'string', required: true, readOnly: true },
+    updatedAt: { type: 'string', required: true },
+    updatedBy: { type: 'string', required: true },
+    version: { type: 'number', required: true },
+  },
+  indexes: {
+    byId: {
+      pk: { field: 'pk', composite: ['tenantId', 'contractId'] },
+      sk: { field: 'sk', composite: [] },
+    },
+    byStatus: {
+      index: 'gsi1',
+      pk: { field: 'gsi1pk', composite: ['tenantId', 'status'] },
+      sk: { field: 'gsi1sk', composite: ['startDate', 'contractId'] },
+    },
+    byCustomer: {
+      index: 'gsi2',
+      pk: { field: 'gsi2pk', composite: ['tenantId', 'customerId'] },
+      sk: { field: 'gsi2sk', composite: ['startDate', 'contractId'] },
+    },
+    byOpportunity: {
+      index: 'gsi3',
+      pk: { field: 'gsi3pk', composite: ['tenantId', 'opportunityId'] },
+      sk: { field: 'gsi3sk', composite: ['startDate', 'contractId'] },
+    },
+  },
+});

@@ -1,0 +1,34 @@
+/** Contract templates and contracts. */
+import { createContract, createTemplate, getContract, listContracts, listTemplates, updateContract } from '../../domain/contracts/service';
+import { created, ok } from '../shared/http';
+import { createHttpHandler } from '../shared/http-handler';
+
+export const handler = createHttpHandler('contracts', {
+  createContractTemplate: async ({ deps, actor, body }) => {
+    const template = await createTemplate(deps, actor, body);
+    return created(template, `/contract-templates/${template.id}`);
+  },
+  listContractTemplates: async ({ deps, actor, query }) => ok(await listTemplates(deps, actor, query)),
+  createContract: async ({ deps, actor, params, body }) => {
+    const contract = await createContract(deps, actor, params.id, body);
+    return created(contract, `/contracts/${contract.id}`);
+  },
+  listContracts: async ({ deps, actor, query }) => ok(await listContracts(deps, actor, query)),
+  getContract: async ({ deps, actor, params }) => {
+    const contract = await getContract(deps, actor, params.id);
+    return ok(contract, contract.version);
+  },
+  updateContract: async ({ deps, actor, params, body, ifMatch }) => {
+    const contract = await updateContract(deps, actor, params.id, body, { ifMatch });
+    return ok(contract, contract.version);
+  },
+  getContractDocument: async ({ deps, actor, params }) => {
+    const contract = await getContract(deps, actor, params.id);
+    const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(contract.title)}</title></head><body>${contract.body}</body></html>`;
+    return { status: 200, body: html, contentType: 'text/html; charset=utf-8' };
+  },
+});
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}
