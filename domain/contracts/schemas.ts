@@ -78,6 +78,13 @@ export const Contract = z
   .meta({ id: 'Contract' });
 
 export const ContractIdParams = z.strictObject({ id: Id });
+
+export const SignContractBody = z
+  .strictObject({
+    signedBy: ShortText(200).meta({ description: "Who signed for the customer" }),
+    signedAt: z.iso.datetime({ offset: true }),
+  })
+  .meta({ id: 'SignContract' });
 export const ListContractsQuery = z.strictObject({
   ...PageQuery,
   status: ContractStatus.optional(),
@@ -91,4 +98,5 @@ export type ContractTemplateView = z.infer<typeof ContractTemplate>;
 export type CreateContractInput = z.infer<typeof CreateContractBody>;
 export type UpdateContractInput = z.infer<typeof UpdateContractBody>;
 export type ContractView = z.infer<typeof Contract>;
+export type SignContractInput = z.infer<typeof SignContractBody>;
 export type ListContractsInput = z.infer<typeof ListContractsQuery>;

@@ -18,6 +18,7 @@ import type { Deps } from '../shared/ports';
 import { diffFields } from '../shared/records';
 import { ConcurrentChange, assertVersion, compact, retryOnConcurrentChange, type WriteOptions } from '../shared/writes';
 import { contractEngine, templateIssues } from './placeholders';
+import { isDueToActivate, planSigning } from './rules';
 import type {
   ContractTemplateView,
   ContractView,
@@ -148,7 +149,66 @@ export async function createContract(deps: Deps, actor: Actor, quoteId: string, 
 }
 
 export async function getContract(deps: Deps, actor: Actor, contractId: string): Promise<ContractView> {
-  return toContractView(await readContract(deps, actor, contractId));
+  const contract = await readContract(deps, actor, contractId);
+  if (!isDueToActivate(contract, deps.clock.now())) return toContractView(contract);
+  try {
+    return toContractView(await changeStatus(deps, { ...actor, userId: 'system' }, contract, 'active', 'activate', {}));
+  } catch (error) {
+    if (error instanceof ConcurrentChange) return toContractView(await readContract(deps, actor, contractId));
+    throw error;
+  }
+}
+
+/** Records the customer's signature on an approved contract; it is active at once if its start date has come. */
+export async function signContract(
+  deps: Deps,
+  actor: Actor,
+  contractId: string,
+  input: { signedBy: string; signedAt: string },
+  options: WriteOptions = {},
+): Promise<ContractView> {
+  return retryOnConcurrentChange(async () => {
+    const current = await readContract(deps, actor, contractId);
+    assertVersion(current.version, options.ifMatch);
+    assertMayChangeOwned(actor, current.owner, 'contract');
+    const status = planSigning(current, input.signedAt, deps.clock.now());
+    const signedAt = new Date(input.signedAt).toISOString();
+    return toContractView(await changeStatus(deps, actor, current, status, 'sign', { signedBy: input.signedBy, signedAt }));
+  }, options);
+}
+
+async function changeStatus(
+  deps: Deps,
+  actor: Actor,
+  current: ContractItem,
+  status: ContractItem['status'],
+  action: string,
+  fields: Partial<ContractItem>,
+): Promise<ContractItem> {
+  const now = deps.clock.now().toISOString();
+  const saved: ContractItem = { ...current, ...fields, status, updatedAt: now, updatedBy: actor.userId, version: current.version + 1 };
+  const log = logChange(deps, actor, now, {
+    entityType: 'contract',
+    entityId: current.contractId,
+    parentId: current.opportunityId,
+    action,
+    changes: diffFields(current, saved),
+    events: [
+      ...(action === 'sign' ? [{ type: 'contract.signed', data: { contractId: current.contractId, opportunityId: current.opportunityId } }] : []),
+      ...(status === 'active' ? [{ type: 'contract.activated', data: { contractId: current.contractId } }] : []),
+    ],
+  });
+  const outcome = await deps.db.transaction
+    .write((entities) => [
+      entities.contract
+        .put(saved)
+        .where((attr, op) => op.eq(attr.version, current.version))
+        .commit(),
+      ...changeLogCommits(entities, log),
+    ])
+    .go();
+  if (outcome.canceled) throw new ConcurrentChange();
+  return saved;
 }
 
 export async function listContracts(deps: Deps, actor: Actor, input: ListContractsInput): Promise<Page<ContractView>> {

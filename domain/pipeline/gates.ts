@@ -7,7 +7,7 @@
 import type { FieldIssue } from '../errors';
 
 /** Linked records a criterion may look at, loaded on demand by the service. */
-export type FactSource = 'customerContacts' | 'customerActivity' | 'opportunityQuotes';
+export type FactSource = 'customerContacts' | 'customerActivity' | 'opportunityQuotes' | 'opportunityContracts';
 
 export interface GateFacts {
   opportunity: {
@@ -24,6 +24,8 @@ export interface GateFacts {
   customerLastContactedAt?: string;
   /** The statuses of the opportunity's quotes (every version). */
   quoteStatuses?: readonly string[];
+  /** The statuses of the opportunity's contracts. */
+  contractStatuses?: readonly string[];
 }
 
 export interface ExitCriterion {
@@ -70,6 +72,12 @@ export const EXIT_CRITERIA = {
     path: 'quotes',
     needs: ['opportunityQuotes'],
     isMet: (facts) => (facts.quoteStatuses ?? []).some((status) => status === 'sent' || status === 'accepted'),
+  },
+  contract_signed: {
+    description: 'A contract has been signed',
+    path: 'contracts',
+    needs: ['opportunityContracts'],
+    isMet: (facts) => (facts.contractStatuses ?? []).some((status) => status === 'signed' || status === 'active'),
   },
   amount: {
     description: 'The amount is set',

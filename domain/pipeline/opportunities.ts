@@ -251,6 +251,12 @@ async function gateFacts(
       .go({ pages: 'all', attributes: ['status'] });
     facts.quoteStatuses = data.map((quote) => quote.status);
   }
+  if (sources.includes('opportunityContracts')) {
+    const { data } = await deps.db.entities.contract.query
+      .byOpportunity({ tenantId: actor.tenantId, opportunityId: opportunity.opportunityId })
+      .go({ pages: 'all', attributes: ['status'] });
+    facts.contractStatuses = data.map((contract) => contract.status);
+  }
   return facts;
 }
 

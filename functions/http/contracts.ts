@@ -1,5 +1,5 @@
 /** Contract templates and contracts. */
-import { createContract, createTemplate, getContract, listContracts, listTemplates, updateContract } from '../../domain/contracts/service';
+import { createContract, createTemplate, getContract, listContracts, listTemplates, signContract, updateContract } from '../../domain/contracts/service';
 import { created, ok } from '../shared/http';
 import { createHttpHandler } from '../shared/http-handler';
 
@@ -20,6 +20,10 @@ export const handler = createHttpHandler('contracts', {
   },
   updateContract: async ({ deps, actor, params, body, ifMatch }) => {
     const contract = await updateContract(deps, actor, params.id, body, { ifMatch });
+    return ok(contract, contract.version);
+  },
+  signContract: async ({ deps, actor, params, body, ifMatch }) => {
+    const contract = await signContract(deps, actor, params.id, body, { ifMatch });
     return ok(contract, contract.version);
   },
   getContractDocument: async ({ deps, actor, params }) => {

@@ -36,6 +36,7 @@ import {
   CreateTemplateBody,
   ListContractsQuery,
   ListTemplatesQuery,
+  SignContractBody,
   TemplateList,
   UpdateContractBody,
 } from '../../domain/contracts/schemas';
@@ -673,6 +674,20 @@ export const routes = [
     request: { params: ContractIdParams, body: UpdateContractBody },
     ifMatch: true,
     response: { status: 200, schema: Contract, description: 'The changed contract' },
+    errors: [404, 409, 412, 413, 422],
+  },
+  {
+    id: 'signContract',
+    method: 'POST',
+    path: '/contracts/{id}/sign',
+    fn: 'contracts',
+    access: SELLERS,
+    tag: 'Contracts',
+    summary: 'Record the signature on an approved contract (active at once if its start date has come)',
+    request: { params: ContractIdParams, body: SignContractBody },
+    ifMatch: true,
+    idempotent: true,
+    response: { status: 200, schema: Contract, description: 'The signed (or active) contract' },
     errors: [404, 409, 412, 413, 422],
   },
   {

@@ -1,9 +1,10 @@
 /** Contract templates and contracts from accepted quotes, against DynamoDB Local. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createContract, createTemplate, getContract, listContracts, listTemplates, updateContract } from '../../domain/contracts/service';
+import { createContract, createTemplate, getContract, listContracts, listTemplates, signContract, updateContract } from '../../domain/contracts/service';
 import { createContact, createCustomer } from '../../domain/customers/service';
 import { ConflictError, ForbiddenError, UnprocessableError } from '../../domain/errors';
-import { createOpportunity } from '../../domain/pipeline/service';
+import { DEFAULT_PIPELINE } from '../../domain/pipeline/rules';
+import { createOpportunity, moveStage, putPipeline } from '../../domain/pipeline/service';
 import { createQuote, decideQuote } from '../../domain/quotes/service';
 import type { Deps } from '../../domain/shared/ports';
 import { createTestDeps, people, rejection } from '../support/dynamo';
@@ -89,5 +90,42 @@ describe('contracts', () => {
     await deps.db.entities.contract.patch({ tenantId: who.tenant, contractId: contract.id }).set({ status: 'pending_approval' }).go();
     expect(await rejection(updateContract(deps, who.alice, contract.id, { title: 'Sneaky' }))).toBeInstanceOf(ConflictError);
     expect((await getContract(deps, who.bob, contract.id)).title).toBe('Platform 2027');
+  });
+});
+
+describe('signing', () => {
+  it('records the signature of an approved contract; a past start date makes it active at once', async () => {
+    const who = people();
+    const { quote, opportunity } = await acceptedQuote(who);
+    const template = await createTemplate(deps, who.dana, { name: 'MSA', body: TEMPLATE });
+    const contract = await createContract(deps, who.bob, quote.id, { templateId: template.id, startDate: '2026-01-01' });
+    expect(await rejection(signContract(deps, who.bob, contract.id, { signedBy: 'Gia', signedAt: new Date().toISOString() }))).toBeInstanceOf(ConflictError);
+    // Approval belongs to the workflow; here the contract is set approved as the workflow will leave it.
+    await deps.db.entities.contract.patch({ tenantId: who.tenant, contractId: contract.id }).set({ status: 'approved' }).go();
+    const signed = await signContract(deps, who.bob, contract.id, { signedBy: 'Gia', signedAt: new Date().toISOString() });
+    expect(signed).toMatchObject({ status: 'active', signedBy: 'Gia' });
+    expect((await listContracts(deps, who.alice, { opportunity: opportunity.id, status: 'active' })).items.map((c) => c.id)).toEqual([contract.id]);
+  });
+});
+
+describe('the contract gate', () => {
+  it('a pipeline that requires a signed contract lets a deal be won only once one is signed', async () => {
+    const who = people();
+    const { quote, opportunity } = await acceptedQuote(who);
+    await putPipeline(
+      deps,
+      who.dana,
+      { stages: DEFAULT_PIPELINE.stages.map((stage) => ({ ...stage, exitCriteria: stage.key === 'negotiation' ? ['contract_signed'] : [] })) },
+      {},
+      async () => 0,
+    );
+    await moveStage(deps, who.bob, opportunity.id, { stage: 'negotiation' });
+    const blocked = await rejection(moveStage(deps, who.bob, opportunity.id, { stage: 'won' }));
+    expect((blocked as UnprocessableError).errors.map((issue) => issue.path)).toEqual(['contracts']);
+    const template = await createTemplate(deps, who.dana, { name: 'MSA', body: TEMPLATE });
+    const contract = await createContract(deps, who.bob, quote.id, { templateId: template.id, startDate: '2026-01-01' });
+    await deps.db.entities.contract.patch({ tenantId: who.tenant, contractId: contract.id }).set({ status: 'approved' }).go();
+    await signContract(deps, who.bob, contract.id, { signedBy: 'Gia', signedAt: new Date().toISOString() });
+    await expect(moveStage(deps, who.bob, opportunity.id, { stage: 'won' })).resolves.toMatchObject({ status: 'won' });
   });
 });

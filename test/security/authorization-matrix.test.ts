@@ -114,6 +114,11 @@ const EXPECTED: Record<RouteId, (role: Role, scope: Scope) => number> = {
   getContract: tenantRead,
   updateContract: sellerWrite(200),
   getContractDocument: tenantRead,
+  // Nothing is approved before the approval workflow exists: for everyone allowed through, a draft is a 409.
+  signContract: (role, scope) => {
+    const status = sellerWrite(200)(role, scope);
+    return status === 200 ? 409 : status;
+  },
 };
 
 /** A valid request for each route, so that only authorization decides the answer. */
@@ -166,6 +171,7 @@ const REQUEST: Record<RouteId, (fixture: Fixture, scope: Scope, caller: string) 
   getContract: () => ({}),
   updateContract: () => ({ body: { renewal: 'manual' } }),
   getContractDocument: () => ({}),
+  signContract: () => ({ body: { signedBy: 'Gia Customer', signedAt: '2026-01-01T10:00:00Z' } }),
 };
 
 let api: TestApi;
