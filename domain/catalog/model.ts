@@ -1,4 +1,5 @@
 import { createSchema } from 'electrodb';
+import { RECORD_STAMPS } from '../shared/record-attributes';
 import { SERVICE_NAME } from '../table';
 
 /** A product of the tenant's catalog. SKUs are unique per tenant (a guard item, like customer domains). */
@@ -18,11 +19,7 @@ export const productSchema = createSchema({
     unit: { type: 'string', required: true },
     taxCategory: { type: 'string', required: true },
     active: { type: 'boolean', required: true },
-    createdAt: { type: 'string', required: true, readOnly: true },
-    createdBy: { type: 'string', required: true, readOnly: true },
-    updatedAt: { type: 'string', required: true },
-    updatedBy: { type: 'string', required: true },
-    version: { type: 'number', required: true },
+    ...RECORD_STAMPS,
   },
   indexes: {
     byId: {

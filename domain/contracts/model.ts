@@ -1,4 +1,5 @@
 import { createSchema } from 'electrodb';
+import { RECORD_STAMPS } from '../shared/record-attributes';
 import { SERVICE_NAME } from '../table';
 
 export const CONTRACT_STATUSES = ['draft', 'pending_approval', 'approved', 'rejected', 'signed', 'active', 'expired', 'terminated', 'renewed'] as const;
@@ -53,11 +54,7 @@ export const contractSchema = createSchema({
     status: { type: CONTRACT_STATUSES, required: true },
     signedBy: { type: 'string' },
     signedAt: { type: 'string' },
-    createdAt: { type: 'string', required: true, readOnly: true },
-    createdBy: { type: 'string', required: true, readOnly: true },
-    updatedAt: { type: 'string', required: true },
-    updatedBy: { type: 'string', required: true },
-    version: { type: 'number', required: true },
+    ...RECORD_STAMPS,
   },
   indexes: {
     byId: {

@@ -1,4 +1,5 @@
 import { createSchema } from 'electrodb';
+import { RECORD_STAMPS } from '../shared/record-attributes';
 import { SERVICE_NAME } from '../table';
 import { nameSortKey } from './rules';
 
@@ -50,11 +51,7 @@ export const customerSchema = createSchema({
     lastContactedAt: { type: 'string' },
     state: { type: RECORD_STATES, required: true },
     archivedAt: { type: 'string' },
-    createdAt: { type: 'string', required: true, readOnly: true },
-    createdBy: { type: 'string', required: true, readOnly: true },
-    updatedAt: { type: 'string', required: true },
-    updatedBy: { type: 'string', required: true },
-    version: { type: 'number', required: true },
+    ...RECORD_STAMPS,
   },
   indexes: {
     byId: {
@@ -90,11 +87,7 @@ export const contactSchema = createSchema({
     email: { type: 'string' },
     phone: { type: 'string' },
     buyingRole: { type: BUYING_ROLES },
-    createdAt: { type: 'string', required: true, readOnly: true },
-    createdBy: { type: 'string', required: true, readOnly: true },
-    updatedAt: { type: 'string', required: true },
-    updatedBy: { type: 'string', required: true },
-    version: { type: 'number', required: true },
+    ...RECORD_STAMPS,
   },
   indexes: {
     byCustomer: {

@@ -1,4 +1,5 @@
 import { createSchema } from 'electrodb';
+import { RECORD_STAMPS } from '../shared/record-attributes';
 import { SERVICE_NAME } from '../table';
 
 export const OPPORTUNITY_STATUSES = ['open', 'won', 'lost'] as const;
@@ -77,11 +78,7 @@ export const opportunitySchema = createSchema({
     lostReason: { type: 'string' },
     closedAt: { type: 'string' },
     stageEnteredAt: { type: 'string', required: true },
-    createdAt: { type: 'string', required: true, readOnly: true },
-    createdBy: { type: 'string', required: true, readOnly: true },
-    updatedAt: { type: 'string', required: true },
-    updatedBy: { type: 'string', required: true },
-    version: { type: 'number', required: true },
+    ...RECORD_STAMPS,
   },
   indexes: {
     byId: {

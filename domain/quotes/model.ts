@@ -1,4 +1,5 @@
 import { createSchema } from 'electrodb';
+import { RECORD_STAMPS } from '../shared/record-attributes';
 import { SERVICE_NAME } from '../table';
 
 export const QUOTE_STATUSES = ['draft', 'sent', 'accepted', 'rejected', 'expired'] as const;
@@ -32,11 +33,7 @@ export const quoteSchema = createSchema({
     sentBy: { type: 'string' },
     decidedAt: { type: 'string' },
     decisionNote: { type: 'string' },
-    createdAt: { type: 'string', required: true, readOnly: true },
-    createdBy: { type: 'string', required: true, readOnly: true },
-    updatedAt: { type: 'string', required: true },
-    updatedBy: { type: 'string', required: true },
-    version: { type: 'number', required: true },
+    ...RECORD_STAMPS,
   },
   indexes: {
     byId: {
