@@ -6,16 +6,12 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createContact, createCustomer } from '../../domain/customers/service';
-import { createProduct } from '../../domain/catalog/service';
-import { createOpportunity } from '../../domain/pipeline/service';
-import { createContract, createTemplate } from '../../domain/contracts/service';
-import { createQuote, decideQuote } from '../../domain/quotes/service';
 import type { Deps } from '../../domain/shared/ports';
 import { routes, type RouteDefinition } from '../../functions/http/routes';
 import { createDeps } from '../../functions/shared/runtime';
-import { actor, newTenant } from '../support/dynamo';
+import { newTenant } from '../support/dynamo';
 import { call, startTestApi, type CallResult, type TestApi } from '../support/local-api';
+import { pathFor, routeFixture } from '../support/route-fixtures';
 
 let api: TestApi;
 let deps: Deps;
@@ -33,29 +29,7 @@ const bodyRoutes = (routes as readonly RouteDefinition[]).filter((route) => rout
 const allRoutes = routes as readonly RouteDefinition[];
 
 async function target(route: RouteDefinition): Promise<string> {
-  const manager = actor(tenant, 'alice', 'admin');
-  const customer = await createCustomer(deps, manager, { name: `Target ${Math.random()}` });
-  const contact = await createContact(deps, manager, customer.id, { name: 'Target Contact' });
-  const opportunity = await createOpportunity(deps, manager, { customerId: customer.id, name: 'Target deal', expectedCloseDate: '2027-01-31' });
-  const product = await createProduct(deps, manager, { sku: `T-${customer.id}`, name: 'Target product', unitPrices: [{ amount: 100, currency: 'EUR' }] });
-  const quote = await createQuote(deps, manager, opportunity.id, { lines: [{ productId: product.id, quantity: '3' }] });
-  let contractId = '-';
-  if (route.path.startsWith('/contracts') || route.id === 'createContract') {
-    await decideQuote(deps, manager, quote.id, 'send', {});
-    await decideQuote(deps, manager, quote.id, 'accept', {});
-    const template = await createTemplate(deps, manager, { name: 'Target MSA', body: '<p>{{ customer.name }}</p>' });
-    if (route.path.startsWith('/contracts')) contractId = (await createContract(deps, manager, quote.id, { templateId: template.id, startDate: '2027-01-01' })).id;
-  }
-  const id = route.path.startsWith('/contracts')
-    ? contractId
-    : route.path.startsWith('/opportunities')
-    ? opportunity.id
-    : route.path.startsWith('/products')
-      ? product.id
-      : route.path.startsWith('/quotes')
-        ? quote.id
-        : customer.id;
-  return route.path.replace('{id}', id).replace('{contactId}', contact.id);
+  return pathFor(route, await routeFixture(deps, route, { tenant, owner: 'alice' }));
 }
 
 function fieldsOf(route: RouteDefinition): string[] {
@@ -104,12 +78,12 @@ describe.each(bodyRoutes.map((route) => [route.id, route] as const))('%s', (_, r
     }
   });
 
-  it('an empty or missing body is a 400 (unless every field is optional), an array always', async () => {
+  it('an empty or missing body is a 400 unless every field is optional; an array always is', async () => {
     const path = await target(route);
     const schema = route.request?.body as z.ZodType;
-    expectProblem(await call(api, route.method, path, { token, body: {} }), schema.safeParse({}).success ? 'any4xx' : 400);
-    if (!schema.safeParse(undefined).success) expectProblem(await call(api, route.method, path, { token }), 400);
     expectProblem(await call(api, route.method, path, { token, body: [] }), 400);
+    if (!schema.safeParse({}).success) expectProblem(await call(api, route.method, path, { token, body: {} }), 400);
+    if (!schema.safeParse(undefined).success) expectProblem(await call(api, route.method, path, { token }), 400);
   });
 
   it('an oversized body is a 413', async () => {

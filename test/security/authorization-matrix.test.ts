@@ -4,31 +4,19 @@
  * without an expectation here fails the test (and the compiler), so a new route is attacked automatically.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createContact, createCustomer } from '../../domain/customers/service';
-import { createProduct } from '../../domain/catalog/service';
 import { DEFAULT_PIPELINE } from '../../domain/pipeline/rules';
-import { createOpportunity } from '../../domain/pipeline/service';
-import { createContract, createTemplate } from '../../domain/contracts/service';
-import { createQuote, decideQuote } from '../../domain/quotes/service';
 import { ROLES, type Role } from '../../domain/shared/actor';
 import type { Deps } from '../../domain/shared/ports';
 import { routes, type RouteDefinition, type RouteId } from '../../functions/http/routes';
 import { createDeps } from '../../functions/shared/runtime';
-import { actor, newTenant } from '../support/dynamo';
+import { newTenant } from '../support/dynamo';
 import { call, startTestApi, type TestApi } from '../support/local-api';
+import { fixtureIds, pathFor, routeFixture, type RouteFixture } from '../support/route-fixtures';
 
 type Scope = 'own' | 'otherOwner' | 'otherTenant' | 'noToken';
 const SCOPES: readonly Scope[] = ['own', 'otherOwner', 'otherTenant', 'noToken'];
 
-interface Fixture {
-  customerId: string;
-  contactId: string;
-  opportunityId: string;
-  productId: string;
-  quoteId: string;
-  templateId: string;
-  contractId: string;
-}
+type Fixture = RouteFixture;
 
 /** What each route answers; `scope` says whose record the path points at. */
 const sellerWrite =
@@ -189,53 +177,12 @@ beforeAll(async () => {
 afterAll(() => api.close());
 
 /** A fresh customer with a contact, owned per scope, so no case depends on another's leftovers. */
-/**
- * Fresh records for one case, owned per scope, so no case depends on another's leftovers. Only what the
- * route's path needs is made (a fixture of everything for every case would dominate the suite's time).
- */
-async function fixture(role: Role, scope: Scope, route: RouteDefinition): Promise<Fixture> {
-  const inTenant = scope === 'otherTenant' ? foreignTenant : tenant;
-  const owner = scope === 'own' ? userOf(role) : 'someone-else';
-  const manager = actor(inTenant, 'fixture-manager', 'manager');
-  const customer = await createCustomer(deps, manager, { name: `Fixture ${role} ${scope}`, owner });
-  const f: Fixture = { customerId: customer.id, contactId: '-', opportunityId: '-', productId: '-', quoteId: '-', templateId: '-', contractId: '-' };
-  const needsContract = route.path.startsWith('/contracts') || route.id === 'createContract';
-  if (route.path.includes('{contactId}')) f.contactId = (await createContact(deps, manager, customer.id, { name: 'Fixture Contact' })).id;
-  if (route.path.startsWith('/opportunities') || route.path.startsWith('/quotes') || needsContract) {
-    f.opportunityId = (await createOpportunity(deps, manager, { customerId: customer.id, name: 'Fixture deal', owner, expectedCloseDate: '2027-01-31' })).id;
-  }
-  if (route.path.startsWith('/products')) {
-    f.productId = (await createProduct(deps, manager, { sku: `FIX-${customer.id}`, name: 'Fixture product', unitPrices: [{ amount: 500, currency: 'EUR' }] })).id;
-  }
-  if (route.path.startsWith('/quotes') || needsContract) {
-    f.quoteId = (await createQuote(deps, manager, f.opportunityId, { lines: [{ description: 'Consulting', quantity: '2', unitPrice: { amount: 10000, currency: 'EUR' } }] })).id;
-    if (QUOTE_SENT_FIRST.has(route.id as RouteId) || needsContract) await decideQuote(deps, manager, f.quoteId, 'send', {});
-    if (needsContract) await decideQuote(deps, manager, f.quoteId, 'accept', {});
-  }
-  if (needsContract) {
-    const admin = actor(inTenant, 'fixture-admin', 'admin');
-    f.templateId = (await createTemplate(deps, admin, { name: 'Fixture MSA', body: '<p>{{ customer.name }} from {{ contract.startDate }}</p>' })).id;
-    if (route.path.startsWith('/contracts')) {
-      f.contractId = (await createContract(deps, manager, f.quoteId, { templateId: f.templateId, startDate: '2027-01-01' })).id;
-    }
-  }
-  return f;
-}
-
-/** Routes whose quote must already be sent for the call to be valid. */
-const QUOTE_SENT_FIRST = new Set<RouteId>(['acceptQuote', 'rejectQuote', 'reviseQuote']);
-
-function pathFor(route: RouteDefinition, f: Fixture): string {
-  const id = route.path.startsWith('/opportunities')
-    ? f.opportunityId
-    : route.path.startsWith('/products')
-      ? f.productId
-      : route.path.startsWith('/quotes')
-        ? f.quoteId
-        : route.path.startsWith('/contracts')
-          ? f.contractId
-          : f.customerId;
-  return route.path.replace('{id}', id).replace('{contactId}', f.contactId);
+/** Fresh records for one case, owned per scope, so no case depends on another's leftovers. */
+function fixture(role: Role, scope: Scope, route: RouteDefinition): Promise<Fixture> {
+  return routeFixture(deps, route, {
+    tenant: scope === 'otherTenant' ? foreignTenant : tenant,
+    owner: scope === 'own' ? userOf(role) : 'someone-else',
+  });
 }
 
 describe('authorization matrix', () => {
@@ -260,7 +207,7 @@ describe('authorization matrix', () => {
       if (scope === 'otherTenant' && response.status < 300) {
         // Whatever a caller may read, nothing of the other tenant is in it.
         const body = JSON.stringify(response.body ?? '');
-        for (const foreignId of Object.values(f).filter((value) => value !== '-')) expect(body).not.toContain(foreignId);
+        for (const foreignId of fixtureIds(f)) expect(body).not.toContain(foreignId);
       }
       if (response.status >= 400 && scope !== 'noToken') {
         expect(response.headers.get('content-type')).toBe('application/problem+json');
