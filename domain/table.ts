@@ -15,8 +15,6 @@ export const GLOBAL_INDEXES = [
   { name: 'gsi4', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
 ] as const;
 
-export type GlobalIndexName = (typeof GLOBAL_INDEXES)[number]['name'];
-
 /** Epoch seconds; items carrying it (idempotency records) are removed by DynamoDB TTL. */
 export const TTL_ATTRIBUTE = 'expiresAt';
 

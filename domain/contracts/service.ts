@@ -338,3 +338,9 @@ export function toContractView(item: ContractItem): ContractView {
     version: item.version,
   });
 }
+
+/** The contract as a standalone HTML document: its rendered (already escaped) body under an escaped title. */
+export function contractDocument(contract: Pick<ContractView, 'title' | 'body'>): string {
+  const title = contract.title.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body>${contract.body}</body></html>`;
+}

@@ -223,7 +223,7 @@ export async function moveStage(
     const customer = needsCustomer ? await readCustomer(deps, actor, current.customerId) : undefined;
     const missing = unmetCriteria(plan.gates, await gateFacts(deps, actor, current, customer, plan));
     if (missing.length > 0) {
-      throw new UnprocessableError(`The opportunity cannot leave ${plan.from} yet`, missing);
+      throw new UnprocessableError(`The opportunity cannot move to ${plan.to} yet: ${missing.length} gate criteria are not met`, missing);
     }
     return applyMove(deps, actor, current, pipeline, plan, { note: input.note, lostReason: input.lostReason, customer });
   }, options);

@@ -8,6 +8,7 @@ import { readProduct, type ProductItem } from '../catalog/service';
 import type { SalesDb } from '../db';
 import { NotFoundError, UnprocessableError, type FieldIssue } from '../errors';
 import { amountChange, readOpportunity, type OpportunityItem } from '../pipeline/opportunities';
+import type { SettingsView } from '../settings/schemas';
 import { getSettings } from '../settings/service';
 import { assertMayChangeOwned, type Actor } from '../shared/actor';
 import { changeLogCommits, logChange, type ChangeLog } from '../shared/change-log';
@@ -35,8 +36,9 @@ async function priceLines(
   deps: Deps,
   actor: Actor,
   input: { lines: readonly LineInput[]; currency: string; discountPercent?: string },
+  settings?: SettingsView,
 ) {
-  const settings = await getSettings(deps, actor);
+  const { taxRates, maxDiscountPercent } = settings ?? (await getSettings(deps, actor));
   const productIds = [...new Set(input.lines.flatMap((line) => (line.productId ? [line.productId] : [])))];
   const products = new Map<string, ProductItem | null>();
   await Promise.all(
@@ -63,8 +65,8 @@ async function priceLines(
       issues.push({ path: `${at}.discountAmount.currency`, message: `Must be the quote's currency ${input.currency}` });
     }
     const taxCategory = line.taxCategory ?? product?.taxCategory ?? 'standard';
-    const taxPercent = settings.taxRates[taxCategory];
-    if (taxPercent === undefined) issues.push({ path: `${at}.taxCategory`, message: `Not one of the tenant's tax categories: ${Object.keys(settings.taxRates).join(', ')}` });
+    const taxPercent = taxRates[taxCategory];
+    if (taxPercent === undefined) issues.push({ path: `${at}.taxCategory`, message: `Not one of the tenant's tax categories: ${Object.keys(taxRates).join(', ')}` });
     return {
       productId: line.productId,
       sku: product?.sku,
@@ -103,7 +105,7 @@ async function priceLines(
     lines,
     totals: { subtotal: money(priced.totals.subtotal), discount: money(priced.totals.discount), tax: money(priced.totals.tax), total: money(priced.totals.total) },
     effectiveDiscountPercent: effectiveDiscountPercent(priced.totals),
-    needsApproval: exceedsDiscountLimit(priced.totals, settings.maxDiscountPercent),
+    needsApproval: exceedsDiscountLimit(priced.totals, maxDiscountPercent),
   };
 }
 
@@ -120,7 +122,7 @@ export async function createQuote(deps: Deps, actor: Actor, opportunityId: strin
     const opportunity = await readOpenOpportunity(deps, actor, opportunityId);
     const settings = await getSettings(deps, actor);
     const currency = input.currency ?? opportunity.amount?.currency ?? settings.baseCurrency;
-    const priced = await priceLines(deps, actor, { lines: input.lines, currency, discountPercent: input.discountPercent });
+    const priced = await priceLines(deps, actor, { lines: input.lines, currency, discountPercent: input.discountPercent }, settings);
     const now = deps.clock.now().toISOString();
     const quoteId = deps.ids.next();
     const quote: QuoteItem = {

@@ -1,5 +1,5 @@
 /** Contract templates and contracts. */
-import { createContract, createTemplate, getContract, listContracts, listTemplates, signContract, updateContract } from '../../domain/contracts/service';
+import { contractDocument, createContract, createTemplate, getContract, listContracts, listTemplates, signContract, updateContract } from '../../domain/contracts/service';
 import { created, ok } from '../shared/http';
 import { createHttpHandler } from '../shared/http-handler';
 
@@ -28,11 +28,7 @@ export const handler = createHttpHandler('contracts', {
   },
   getContractDocument: async ({ deps, actor, params }) => {
     const contract = await getContract(deps, actor, params.id);
-    const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(contract.title)}</title></head><body>${contract.body}</body></html>`;
-    return { status: 200, body: html, contentType: 'text/html; charset=utf-8' };
+    return { status: 200, body: contractDocument(contract), contentType: 'text/html; charset=utf-8' };
   },
 });
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { activeOn, isDueToActivate, planSigning, type ContractStatus } from '../../domain/contracts/rules';
 import { templateIssues } from '../../domain/contracts/placeholders';
+import { contractDocument } from '../../domain/contracts/service';
 import { ConflictError, UnprocessableError } from '../../domain/errors';
 
 const now = new Date('2026-05-04T12:00:00Z');
@@ -46,5 +47,13 @@ describe('template placeholders', () => {
       expect.stringContaining('secrets'),
       expect.stringContaining('quote.lines.total'),
     ]);
+  });
+});
+
+describe('the contract document', () => {
+  it('escapes the title and keeps the rendered body as it is', () => {
+    const html = contractDocument({ title: 'A & B <MSA>', body: '<h1>Agreement</h1>' });
+    expect(html).toContain('<title>A &#38; B &#60;MSA&#62;</title>');
+    expect(html).toContain('<body><h1>Agreement</h1></body>');
   });
 });
