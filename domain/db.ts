@@ -1,10 +1,12 @@
 import { Entity, Service } from 'electrodb';
+import { approvalPolicySchema, approvalRequestSchema } from './approvals/model';
 import { auditEntrySchema } from './audit/model';
 import { productSchema } from './catalog/model';
 import { contractSchema, contractTemplateSchema } from './contracts/model';
 import { domainEventSchema } from './events/model';
 import { activitySchema, contactSchema, customerSchema, opportunityActivitySchema } from './customers/model';
 import { idempotencyRecordSchema } from './idempotency/model';
+import { notificationSchema } from './notifications/model';
 import { opportunitySchema, pipelineSchema, stageChangeSchema } from './pipeline/model';
 import { quoteSchema } from './quotes/model';
 import { tenantSettingsSchema } from './settings/model';
@@ -37,6 +39,9 @@ export function createSalesDb(client: DocumentClientLike, table: string) {
       quote: new Entity(quoteSchema),
       contractTemplate: new Entity(contractTemplateSchema),
       contract: new Entity(contractSchema),
+      approvalPolicy: new Entity(approvalPolicySchema),
+      approvalRequest: new Entity(approvalRequestSchema),
+      notification: new Entity(notificationSchema),
     },
     { client, table },
   );

@@ -48,6 +48,16 @@ export class ConflictError extends DomainError {
   }
 }
 
+/** The thing existed but is closed for good: a timed-out approval step, a used or expired link (410). */
+export class GoneError extends DomainError {
+  readonly kind = 'gone';
+}
+
+/** A dependency (the workflow engine) refused or failed; retrying later may work (503). */
+export class ServiceUnavailableError extends DomainError {
+  readonly kind = 'unavailable';
+}
+
 /** `If-Match` names a version that is not the current one (412). */
 export class PreconditionFailedError extends DomainError {
   readonly kind = 'precondition_failed';
@@ -80,6 +90,8 @@ export type AnyDomainError =
   | NotFoundError
   | ForbiddenError
   | ConflictError
+  | GoneError
+  | ServiceUnavailableError
   | PreconditionFailedError
   | IdempotencyKeyReusedError
   | UnprocessableError;

@@ -36,6 +36,7 @@ export function createStacks(app: App, config: StageConfig): SalesflowStacks {
     userPool: stateful.userPool,
     userPoolClient: stateful.userPoolClient,
     eventBus: stateful.eventBus,
+    approvalLinkSecret: stateful.approvalLinkSecret,
   });
 
   for (const stack of [stateful, stateless]) {

@@ -52,6 +52,17 @@ export const contractSchema = createSchema({
     endDate: { type: 'string' },
     renewal: { type: RENEWAL_MODES, required: true },
     status: { type: CONTRACT_STATUSES, required: true },
+    /** Counts up each time a rejected contract is revised into a new draft; approvals are per revision. */
+    revision: { type: 'number', required: true, default: 1 },
+    /** Terms beyond the template's standard text; a policy level can require approval for them. */
+    specialTerms: { type: 'string' },
+    submittedBy: { type: 'string' },
+    submittedAt: { type: 'string' },
+    /** The approval levels planned for the current revision (set by the workflow when it starts). */
+    approvalChain: { type: 'any' },
+    approvedAt: { type: 'string' },
+    /** Why the current revision was rejected: `rejected` (by an approver), `approval_timed_out`, `approval_failed`. */
+    rejection: { type: 'any' },
     signedBy: { type: 'string' },
     signedAt: { type: 'string' },
     ...RECORD_STAMPS,

@@ -40,7 +40,7 @@ export const PLACEHOLDERS: Shape = {
     lines: { items: line },
     totals: { subtotal: money, discount: money, tax: money, total: money },
   },
-  contract: { title: 'value', startDate: 'value', endDate: 'value', renewal: 'value' },
+  contract: { title: 'value', startDate: 'value', endDate: 'value', renewal: 'value', specialTerms: 'value', revision: 'value' },
 };
 
 /** One engine for contracts: HTML-escaped output, a `money` filter over integer minor units. */

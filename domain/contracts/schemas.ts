@@ -3,6 +3,13 @@ import { Id, IsoDate, PageQuery, ShortText, pageOf } from '../shared/schemas';
 import { Quote } from '../quotes/schemas';
 import { CONTRACT_STATUSES, RENEWAL_MODES } from './model';
 
+const SpecialTerms = z
+  .string()
+  .trim()
+  .min(1)
+  .max(20_000)
+  .meta({ description: "Terms beyond the template's standard text (`contract.specialTerms`); the approval policy can route them" });
+
 export const CreateTemplateBody = z
   .strictObject({
     name: ShortText(120),
@@ -38,6 +45,7 @@ export const CreateContractBody = z
     endDate: IsoDate.optional(),
     renewal: RenewalMode.optional().meta({ description: 'Default `none`' }),
     title: ShortText(200).optional().meta({ description: 'Default: the opportunity name' }),
+    specialTerms: SpecialTerms.optional(),
   })
   .refine((body) => body.endDate === undefined || body.endDate >= body.startDate, { message: 'Must not be before startDate', path: ['endDate'] })
   .meta({ id: 'CreateContract' });
@@ -48,6 +56,7 @@ export const UpdateContractBody = z
     startDate: IsoDate.optional(),
     endDate: IsoDate.nullable().optional(),
     renewal: RenewalMode.optional(),
+    specialTerms: SpecialTerms.nullable().optional(),
   })
   .refine((body) => Object.keys(body).length > 0, { message: 'Give at least one field to change' })
   .meta({ id: 'UpdateContract' });
@@ -67,6 +76,20 @@ export const Contract = z
     endDate: z.string().optional(),
     renewal: RenewalMode,
     status: ContractStatus,
+    revision: z.number().int().meta({ description: 'Counts up when a rejected contract is revised into a new draft' }),
+    specialTerms: z.string().optional(),
+    submittedBy: z.string().optional(),
+    submittedAt: z.string().optional(),
+    approvedAt: z.string().optional(),
+    rejection: z
+      .object({
+        reason: z.enum(['rejected', 'approval_timed_out', 'approval_failed']),
+        comment: z.string().optional(),
+        by: z.string().optional(),
+        at: z.string(),
+      })
+      .optional()
+      .meta({ description: 'Why the current revision was rejected' }),
     signedBy: z.string().optional(),
     signedAt: z.string().optional(),
     createdAt: z.string(),

@@ -1,12 +1,15 @@
 /**
  * Use cases: contract templates (admins) and contracts made from accepted quotes. A contract keeps the text
  * rendered from one template version and a snapshot of the quote's money terms; only a draft changes, and a
- * change re-renders it. Submission and approval are the approval workflow's (issue 5).
+ * change re-renders it. Submission starts the approval workflow (domain/approvals); a rejected contract is revised
+ * into the next revision's draft.
  */
 import type { EntityItem } from 'electrodb';
 import { readCustomer } from '../customers/customers';
 import type { SalesDb } from '../db';
-import { ConflictError, NotFoundError, UnprocessableError } from '../errors';
+import { executionName, type ApprovalEngine } from '../approvals/engine';
+import { ConflictError, NotFoundError, ServiceUnavailableError, UnprocessableError } from '../errors';
+import type { NotificationItem } from '../notifications/service';
 import { readOpportunity } from '../pipeline/opportunities';
 import { getQuote } from '../quotes/service';
 import type { QuoteView } from '../quotes/schemas';
@@ -29,7 +32,7 @@ import type {
 } from './schemas';
 
 type TemplateItem = EntityItem<SalesDb['entities']['contractTemplate']>;
-type ContractItem = EntityItem<SalesDb['entities']['contract']>;
+export type ContractItem = EntityItem<SalesDb['entities']['contract']>;
 
 // ---- templates -------------------------------------------------------------------------------------
 
@@ -127,7 +130,9 @@ export async function createContract(deps: Deps, actor: Actor, quoteId: string, 
     startDate: input.startDate,
     endDate: input.endDate,
     renewal: input.renewal ?? 'none',
+    specialTerms: input.specialTerms,
     status: 'draft',
+    revision: 1,
     createdAt: now,
     createdBy: actor.userId,
     updatedAt: now,
@@ -177,13 +182,18 @@ export async function signContract(
   }, options);
 }
 
-async function changeStatus(
+/**
+ * Writes a contract's new status (and the fields that go with it) if nobody changed it since it was read, with
+ * its audit entry, events and notifications in the same transaction.
+ */
+export async function changeStatus(
   deps: Deps,
   actor: Actor,
   current: ContractItem,
   status: ContractItem['status'],
   action: string,
   fields: Partial<ContractItem>,
+  extra: { events?: Array<{ type: string; data?: Record<string, unknown> }>; notifications?: NotificationItem[] } = {},
 ): Promise<ContractItem> {
   const now = deps.clock.now().toISOString();
   const saved: ContractItem = { ...current, ...fields, status, updatedAt: now, updatedBy: actor.userId, version: current.version + 1 };
@@ -192,8 +202,9 @@ async function changeStatus(
     entityId: current.contractId,
     parentId: current.opportunityId,
     action,
-    changes: diffFields(current, saved),
+    changes: diffFields(withoutChain(current), withoutChain(saved)),
     events: [
+      ...(extra.events ?? []),
       ...(action === 'sign' ? [{ type: 'contract.signed', data: { contractId: current.contractId, opportunityId: current.opportunityId } }] : []),
       ...(status === 'active' ? [{ type: 'contract.activated', data: { contractId: current.contractId } }] : []),
     ],
@@ -205,10 +216,96 @@ async function changeStatus(
         .where((attr, op) => op.eq(attr.version, current.version))
         .commit(),
       ...changeLogCommits(entities, log),
+      ...(extra.notifications ?? []).map((item) => entities.notification.create(item).commit()),
     ])
     .go();
   if (outcome.canceled) throw new ConcurrentChange();
   return saved;
+}
+
+/** The planned chain is shown by GET /contracts/{id}/approvals; the audit records that it was planned, not its copy. */
+function withoutChain(item: ContractItem): Partial<ContractItem> {
+  const { approvalChain: _chain, ...rest } = item;
+  return rest;
+}
+
+// ---- submission ------------------------------------------------------------------------------------
+
+/**
+ * Submits a draft for approval: `pending_approval`, then one workflow execution named from the contract and its
+ * revision. Submitting a contract that is already pending re-sends the same start, which the engine ignores when
+ * the execution runs — so a double submit starts nothing new, and a submit whose start was lost is repaired.
+ */
+export async function submitContract(
+  deps: Deps,
+  engine: ApprovalEngine,
+  actor: Actor,
+  contractId: string,
+  options: WriteOptions = {},
+): Promise<ContractView> {
+  const current = await readContract(deps, actor, contractId);
+  assertMayChangeOwned(actor, current.owner, 'contract');
+  const revision = current.revision ?? 1;
+  const run = { tenantId: actor.tenantId, contractId, revision };
+  if (current.status === 'pending_approval') {
+    await startEngine(engine, run);
+    return toContractView(current);
+  }
+  assertVersion(current.version, options.ifMatch);
+  if (current.status !== 'draft') {
+    throw new ConflictError(`The contract is ${current.status}; only a draft is submitted for approval`, { contractStatus: current.status });
+  }
+  const submitted = await changeStatus(
+    deps,
+    actor,
+    current,
+    'pending_approval',
+    'submit',
+    { revision, submittedBy: actor.userId, submittedAt: deps.clock.now().toISOString(), approvalChain: undefined, rejection: undefined },
+    { events: [{ type: 'contract.submitted', data: { contractId, revision, total: (current.moneyTerms as ContractView['moneyTerms']).totals.total } }] },
+  ).catch((error: unknown) => {
+    if (error instanceof ConcurrentChange) throw new ConflictError('The contract was changed at the same time; read it again and retry');
+    throw error;
+  });
+  try {
+    await startEngine(engine, run);
+  } catch (error) {
+    // Nothing will decide this revision: put the draft back so it can be submitted again.
+    await changeStatus(deps, actor, submitted, 'draft', 'submit_failed', { submittedBy: undefined, submittedAt: undefined }).catch(() => undefined);
+    throw error;
+  }
+  return toContractView(submitted);
+}
+
+async function startEngine(engine: ApprovalEngine, run: { tenantId: string; contractId: string; revision: number }): Promise<void> {
+  try {
+    await engine.start(executionName(run.contractId, run.revision), run);
+  } catch (error) {
+    throw new ServiceUnavailableError(`The approval workflow could not be started; try again (${(error as Error).name})`, { cause: error });
+  }
+}
+
+/** Turns a rejected contract into the next revision's draft, to be changed and submitted again. */
+export async function reviseContract(deps: Deps, actor: Actor, contractId: string, options: WriteOptions = {}): Promise<ContractView> {
+  return retryOnConcurrentChange(async () => {
+    const current = await readContract(deps, actor, contractId);
+    assertVersion(current.version, options.ifMatch);
+    assertMayChangeOwned(actor, current.owner, 'contract');
+    if (current.status !== 'rejected') {
+      throw new ConflictError(`The contract is ${current.status}; only a rejected contract is revised`, { contractStatus: current.status });
+    }
+    const revision = (current.revision ?? 1) + 1;
+    const saved = await changeStatus(
+      deps,
+      actor,
+      current,
+      'draft',
+      'revise',
+      { revision, submittedBy: undefined, submittedAt: undefined, approvalChain: undefined, rejection: undefined, approvedAt: undefined },
+      { events: [{ type: 'contract.revised', data: { contractId, revision } }] },
+    );
+    return toContractView(saved);
+  }, options);
 }
 
 export async function listContracts(deps: Deps, actor: Actor, input: ListContractsInput): Promise<Page<ContractView>> {
@@ -254,6 +351,7 @@ export async function updateContract(
       ...(patch.title !== undefined && { title: patch.title }),
       ...(patch.startDate !== undefined && { startDate: patch.startDate }),
       ...(patch.renewal !== undefined && { renewal: patch.renewal }),
+      specialTerms: patch.specialTerms === null ? undefined : (patch.specialTerms ?? current.specialTerms),
       endDate: patch.endDate === null ? undefined : (patch.endDate ?? current.endDate),
     };
     if (next.endDate !== undefined && next.endDate < next.startDate) {
@@ -304,11 +402,18 @@ async function render(deps: Deps, actor: Actor, template: TemplateItem, contract
     contacts: contacts.data,
     opportunity: { name: opportunityName },
     quote,
-    contract: { title: contract.title, startDate: contract.startDate, endDate: contract.endDate, renewal: contract.renewal },
+    contract: {
+      title: contract.title,
+      startDate: contract.startDate,
+      endDate: contract.endDate,
+      renewal: contract.renewal,
+      specialTerms: contract.specialTerms,
+      revision: contract.revision ?? 1,
+    },
   })) as string;
 }
 
-async function readContract(deps: Deps, actor: Actor, contractId: string): Promise<ContractItem> {
+export async function readContract(deps: Deps, actor: Actor, contractId: string): Promise<ContractItem> {
   const { data } = await deps.db.entities.contract.get({ tenantId: actor.tenantId, contractId }).go({ consistent: true });
   if (!data) throw new NotFoundError(`Contract ${contractId} not found`);
   return data;
@@ -329,6 +434,12 @@ export function toContractView(item: ContractItem): ContractView {
     endDate: item.endDate,
     renewal: item.renewal,
     status: item.status,
+    revision: item.revision ?? 1,
+    specialTerms: item.specialTerms,
+    submittedBy: item.submittedBy,
+    submittedAt: item.submittedAt,
+    approvedAt: item.approvedAt,
+    rejection: item.rejection as ContractView['rejection'],
     signedBy: item.signedBy,
     signedAt: item.signedAt,
     createdAt: item.createdAt,

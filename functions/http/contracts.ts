@@ -1,5 +1,17 @@
 /** Contract templates and contracts. */
-import { contractDocument, createContract, createTemplate, getContract, listContracts, listTemplates, signContract, updateContract } from '../../domain/contracts/service';
+import {
+  contractDocument,
+  createContract,
+  createTemplate,
+  getContract,
+  listContracts,
+  listTemplates,
+  reviseContract,
+  signContract,
+  submitContract,
+  updateContract,
+} from '../../domain/contracts/service';
+import { runtimeApprovalEngine } from '../shared/approval-engine';
 import { created, ok } from '../shared/http';
 import { createHttpHandler } from '../shared/http-handler';
 
@@ -24,6 +36,14 @@ export const handler = createHttpHandler('contracts', {
   },
   signContract: async ({ deps, actor, params, body, ifMatch }) => {
     const contract = await signContract(deps, actor, params.id, body, { ifMatch });
+    return ok(contract, contract.version);
+  },
+  submitContract: async ({ deps, actor, params, ifMatch }) => {
+    const contract = await submitContract(deps, runtimeApprovalEngine(), actor, params.id, { ifMatch });
+    return ok(contract, contract.version);
+  },
+  reviseContract: async ({ deps, actor, params, ifMatch }) => {
+    const contract = await reviseContract(deps, actor, params.id, { ifMatch });
     return ok(contract, contract.version);
   },
   getContractDocument: async ({ deps, actor, params }) => {

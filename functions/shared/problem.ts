@@ -44,6 +44,7 @@ const TITLES: Record<number, string> = {
   422: 'Unprocessable Content',
   428: 'Precondition Required',
   500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
 
 const STATUS_BY_KIND: Record<string, number> = {
@@ -51,9 +52,11 @@ const STATUS_BY_KIND: Record<string, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  gone: 410,
   precondition_failed: 412,
   idempotency_key_reused: 422,
   unprocessable: 422,
+  unavailable: 503,
 };
 
 export function problemFromError(error: unknown, instance?: string): { problem: Problem; headers: Record<string, string> } {

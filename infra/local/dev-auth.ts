@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /**
  * Local stand-in for Cognito + API Gateway's JWT authorizer: tokens signed with a dev key (ES256) kept in a
  * git-ignored folder, carrying the same claims a Cognito ID token carries (`sub`, `custom:tenantId`,
@@ -80,4 +81,13 @@ export function flattenClaims(payload: JWTPayload): Record<string, string> {
       Array.isArray(value) ? `[${value.join(' ')}]` : typeof value === 'object' ? JSON.stringify(value) : String(value),
     ]),
   );
+}
+
+/** The local HMAC key of approval links (.local/approval-link-secret), made on first use. */
+export function loadOrCreateLinkSecret(file = '.local/approval-link-secret'): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(48).toString('base64url');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
 }

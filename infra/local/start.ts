@@ -2,7 +2,8 @@
  * `npm start`: the whole system on this machine — DynamoDB Local (data on disk under .local/, or
  * `--in-memory`), the table from the CDK definition, the demo tenant, the API on http://localhost:3000
  * (`PORT`), and the outbox relay: a stream poller feeding the table's new domain events through the same
- * handler the Lambda runs to a local event bus, which logs them. Ctrl-C stops everything.
+ * handler the Lambda runs to a local event bus, which logs them; and the contract approval workflow (the ASL CDK
+ * synthesizes, on aws-local-stepfunctions). Ctrl-C stops everything.
  */
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -35,11 +36,17 @@ async function main(): Promise<void> {
   process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
   process.env.EVENT_BUS_NAME = EVENT_BUS_NAME;
   process.env.STAGE = 'local';
+  // Approval steps escalate after 15 minutes here (a stage's config says days), so escalation can be seen;
+  // APPROVAL_TIMEOUT_SECONDS=60 npm start shortens it further. Policy levels with their own timeout keep it.
+  process.env.APPROVAL_TIMEOUT_SECONDS ??= String(15 * 60);
 
   const { ensureTable } = await import('./create-table');
   const { createDynamoClient, runtimeDeps } = await import('../../functions/shared/runtime');
   const { seedDemoTenant, DEMO_TENANT, DEMO_USERS } = await import('./seed');
-  const { loadOrCreateDevKeys, signDevToken } = await import('./dev-auth');
+  const { loadOrCreateDevKeys, loadOrCreateLinkSecret, signDevToken } = await import('./dev-auth');
+  const { createLocalApprovalEngine } = await import('./local-workflow');
+  const { useApprovalEngine } = await import('../../functions/shared/approval-engine');
+  const { handler: approvalTasks } = await import('../../functions/workflows/approval-tasks');
   const { createLocalApi, loadHandlers } = await import('./local-api');
   const { createLocalEventBus } = await import('./local-event-bus');
   const { fileCheckpointStore, startStreamPoller } = await import('./stream-poller');
@@ -58,6 +65,9 @@ async function main(): Promise<void> {
     checkpoints: values['in-memory'] ? undefined : fileCheckpointStore('.local/stream-checkpoints.json'),
     log: eventLog.log,
   });
+  process.env.APPROVAL_LINK_SECRET ??= loadOrCreateLinkSecret();
+  const approvals = createLocalApprovalEngine({ handler: approvalTasks, log: eventLog.log });
+  useApprovalEngine(approvals);
   const seeded = await seedDemoTenant(runtimeDeps());
   const keys = await loadOrCreateDevKeys();
   const server = createLocalApi({ handlers: await loadHandlers(), keys, log: (line) => console.log(line) });
@@ -68,6 +78,7 @@ async function main(): Promise<void> {
   console.log(`  API          ${base}   (try ${base}/health)`);
   console.log(`  API docs     ${base}/docs   (OpenAPI: ${base}/openapi.json)`);
   console.log(`  DynamoDB     ${dynamo.endpoint}   table ${TABLE_NAME}`);
+  console.log(`  Approvals    the approval state machine (same ASL as CDK) runs here; steps escalate after ${process.env.APPROVAL_TIMEOUT_SECONDS} s`);
   console.log(`  Events       domain events are published to the local bus "${EVENT_BUS_NAME}" and logged here ([bus] …)`);
   console.log(`  Demo tenant  ${DEMO_TENANT} (${seeded === 'seeded' ? 'seeded now' : 'already seeded'})\n`);
   console.log('Tokens for the demo users (valid 12 h; more with `npm run token -- --tenant acme --role rep --sub bob`):');
@@ -86,6 +97,7 @@ async function main(): Promise<void> {
     console.log(`\n${signal}: stopping…`);
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    approvals.stop();
     // Before DynamoDB Local: a poll in progress finishes instead of failing against a stopped endpoint.
     await poller.stop();
     await dynamo.stop();

@@ -12,6 +12,7 @@ import {
   type UserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
 import { EventBus } from 'aws-cdk-lib/aws-events';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { ROLES, type Role } from '../../domain/shared/actor';
 import type { StageConfig } from '../config/stages';
@@ -35,6 +36,8 @@ export class StatefulStack extends Stack {
   readonly userPool: UserPool;
   readonly userPoolClient: UserPoolClient;
   readonly eventBus: EventBus;
+  /** The HMAC key of signed approval links. */
+  readonly approvalLinkSecret: Secret;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -105,6 +108,17 @@ export class StatefulStack extends Stack {
     }
 
     this.eventBus = new EventBus(this, 'EventBus', { eventBusName: `salesflow-${config.stage}` });
+
+    this.approvalLinkSecret = new Secret(this, 'ApprovalLinkSecret', {
+      description: `Salesflow ${config.stage}: HMAC key of signed one-time approval links`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    Validations.of(this.approvalLinkSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotating the link key invalidates every approval link already mailed; links live no longer than an approval step (days). Rotation is an operator action between approval rounds, not a schedule.',
+    });
 
     const cfnUserPool = this.userPool.node.defaultChild as CfnUserPool;
     Validations.of(cfnUserPool).acknowledge({

@@ -20,11 +20,13 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { GLOBAL_INDEXES } from '../../domain/table';
 import { FUNCTIONS, type FunctionName, type RouteDefinition, routes } from '../../functions/http/routes';
 import type { StageConfig } from '../config/stages';
 import { ApiFunction, REPO_ROOT } from '../constructs/api-function';
+import { ApprovalWorkflow } from '../constructs/approval-workflow';
 import { OutboxRelay } from '../constructs/outbox-relay';
 
 export interface StatelessStackProps extends StackProps {
@@ -33,6 +35,7 @@ export interface StatelessStackProps extends StackProps {
   userPool: IUserPool;
   userPoolClient: IUserPoolClient;
   eventBus: IEventBus;
+  approvalLinkSecret: ISecret;
 }
 
 interface FunctionAccess {
@@ -62,8 +65,10 @@ const FUNCTION_ACCESS: Record<FunctionName, FunctionAccess> = {
   catalog: { table: 'read-write', publishesEvents: false },
   // Quotes, priced from the catalog and settings, and the opportunity amount the primary quote sets.
   quotes: { table: 'read-write', publishesEvents: false },
-  // Contract templates and contracts rendered from accepted quotes.
+  // Contract templates and contracts rendered from accepted quotes; starts their approval workflow.
   contracts: { table: 'read-write', publishesEvents: false },
+  // Approval policy, requests and decisions (answers the workflow's waiting tasks), signed links.
+  approvals: { table: 'read-write', publishesEvents: false },
 };
 
 // No Scan: request paths read by key (DESIGN). ConditionCheckItem is what transaction guards need.
@@ -83,10 +88,12 @@ export class StatelessStack extends Stack {
   readonly functions: Record<FunctionName, ApiFunction>;
   /** The table stream → EventBridge publisher of domain events. */
   readonly outboxRelay: OutboxRelay;
+  /** The contract approval state machine and its tasks function. */
+  readonly approvalWorkflow: ApprovalWorkflow;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
-    const { config, table, userPool, userPoolClient, eventBus } = props;
+    const { config, table, userPool, userPoolClient, eventBus, approvalLinkSecret } = props;
     const removalPolicy = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     // The table and its indexes by name, not `index/*`.
@@ -115,6 +122,28 @@ export class StatelessStack extends Stack {
       functions[name] = fn;
     }
     this.functions = functions;
+
+    this.approvalWorkflow = new ApprovalWorkflow(this, 'ApprovalWorkflow', {
+      stage: config.stage,
+      tableName: table.tableName,
+      logLevel: config.logLevel,
+      logRetention: config.logRetention,
+      removalPolicy,
+      memorySize: config.lambda.memoryMb,
+      timeout: Duration.seconds(config.lambda.timeoutSeconds),
+      stepTimeoutSeconds: config.approvalTaskTimeoutSeconds,
+    });
+    this.approvalWorkflow.tasks.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS], resources: tableResources }),
+    );
+    const { stateMachine } = this.approvalWorkflow;
+    // Contracts start executions (submit); approvals answer waiting tasks (decisions) and sign links.
+    functions.contracts.fn.addEnvironment('APPROVAL_STATE_MACHINE_ARN', stateMachine.stateMachineArn);
+    stateMachine.grantStartExecution(functions.contracts.role);
+    functions.approvals.fn.addEnvironment('APPROVAL_STATE_MACHINE_ARN', stateMachine.stateMachineArn);
+    stateMachine.grantTaskResponse(functions.approvals.role);
+    functions.approvals.fn.addEnvironment('APPROVAL_LINK_SECRET_ARN', approvalLinkSecret.secretArn);
+    approvalLinkSecret.grantRead(functions.approvals.role);
 
     this.outboxRelay = new OutboxRelay(this, 'OutboxRelay', {
       stage: config.stage,
@@ -217,6 +246,16 @@ export class StatelessStack extends Stack {
         alarm(`Fn-${name}-ErrorsAlarm`, fn.metricErrors({ period }), `Salesflow ${config.stage}: ${name} function errors`);
         alarm(`Fn-${name}-ThrottlesAlarm`, fn.metricThrottles({ period }), `Salesflow ${config.stage}: ${name} function throttled`);
       }
+      alarm(
+        'ApprovalWorkflowFailedAlarm',
+        this.approvalWorkflow.stateMachine.metricFailed({ period }),
+        `Salesflow ${config.stage}: an approval execution failed (its contract was rejected as approval_failed)`,
+      );
+      alarm(
+        'ApprovalTasksErrorsAlarm',
+        this.approvalWorkflow.tasks.fn.metricErrors({ period }),
+        `Salesflow ${config.stage}: approval workflow task errors`,
+      );
       // Domain events that could not be published after every retry: the stream keeps their records 24 hours.
       alarm(
         'OutboxRelayDlqAlarm',

@@ -1,12 +1,18 @@
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Role } from '../../domain/shared/actor';
 import { generateDevKeys, signDevToken } from '../../infra/local/dev-auth';
 import { createLocalApi, loadHandlers } from '../../infra/local/local-api';
+import { createLocalApprovalEngine, type LocalApprovalEngine } from '../../infra/local/local-workflow';
+import { useApprovalEngine } from '../../functions/shared/approval-engine';
+import { handler as approvalTasks } from '../../functions/workflows/approval-tasks';
 import { createTestTable } from './dynamo';
 
 export interface TestApi {
   baseUrl: string;
   token(tenant: string, role: Role, sub: string): Promise<string>;
+  /** The local approval workflow engine behind this API. */
+  approvals: LocalApprovalEngine;
   close(): Promise<void>;
 }
 
@@ -18,6 +24,9 @@ export async function startTestApi(): Promise<TestApi> {
   const { tableName, endpoint } = await createTestTable();
   process.env.TABLE_NAME = tableName;
   process.env.DYNAMODB_ENDPOINT = endpoint;
+  process.env.APPROVAL_LINK_SECRET = randomBytes(32).toString('base64url');
+  const approvals = createLocalApprovalEngine({ handler: approvalTasks, log: (line) => line.includes('failed') && console.error(line) });
+  useApprovalEngine(approvals);
   const keys = await generateDevKeys();
   // Only faults are logged: a test run should show why a 500 happened.
   const server = createLocalApi({ handlers: await loadHandlers(), keys, log: (line) => line.startsWith('local api fault') && console.error(line) });
@@ -26,7 +35,9 @@ export async function startTestApi(): Promise<TestApi> {
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     token: (tenant, role, sub) => signDevToken(keys, { tenant, roles: [role], sub }),
+    approvals,
     close: async () => {
+      approvals.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

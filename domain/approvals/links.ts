@@ -1,0 +1,49 @@
+/**
+ * Signed one-time links for deciding by email. A token is `<payload>.<signature>`, both base64url: the payload
+ * binds the approval request, the contract revision, the tenant, the approver (and their roles when it was
+ * made), the decision and an expiry; the signature is HMAC-SHA256 over the payload with the stage's secret.
+ * "One time" is the request's: once decided (by link or API), every link of it is spent.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { ROLES } from '../shared/actor';
+
+const LinkPayload = z.object({
+  t: z.string(),
+  r: z.string(),
+  c: z.string(),
+  v: z.number().int(),
+  u: z.string(),
+  g: z.array(z.enum(ROLES)),
+  d: z.enum(['approve', 'reject']),
+  exp: z.number().int(),
+});
+export type LinkPayload = z.infer<typeof LinkPayload>;
+
+export function signLink(payload: LinkPayload, secret: string): string {
+  const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
+  return `${body}.${signature(body, secret)}`;
+}
+
+/** The payload of a genuine, unexpired token; undefined for anything tampered with, malformed or expired. */
+export function verifyLink(token: string, secret: string, now: Date): { payload?: LinkPayload; problem?: 'invalid' | 'expired' } {
+  const [body, given] = token.split('.');
+  if (!body || !given) return { problem: 'invalid' };
+  const expected = Buffer.from(signature(body, secret));
+  const actual = Buffer.from(given);
+  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return { problem: 'invalid' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+  } catch {
+    return { problem: 'invalid' };
+  }
+  const result = LinkPayload.safeParse(parsed);
+  if (!result.success) return { problem: 'invalid' };
+  if (result.data.exp * 1000 <= now.getTime()) return { problem: 'expired' };
+  return { payload: result.data };
+}
+
+function signature(body: string, secret: string): string {
+  return createHmac('sha256', secret).update(body).digest('base64url');
+}

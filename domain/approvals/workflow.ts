@@ -1,0 +1,273 @@
+/**
+ * The use cases behind the approval state machine's tasks (infra/constructs/approval-workflow.ts). Each one is
+ * safe to run twice — Step Functions retries tasks — and checks that the contract is still pending approval in
+ * the revision the execution is for, so a stale execution can never move a contract.
+ */
+import { changeStatus, readContract, type ContractItem } from '../contracts/service';
+import type { ContractView } from '../contracts/schemas';
+import { notificationItems } from '../notifications/service';
+import type { Actor } from '../shared/actor';
+import { changeLogCommits, logChange } from '../shared/change-log';
+import type { Deps } from '../shared/ports';
+import type { ApprovalRunInput } from './engine';
+import { approvalRequestId, closeRequest, findRequest, type ApprovalRequestItem } from './requests';
+import { describeApprovers, largestDiscountPercent, planChain, type ChainLevel } from './policy';
+import { readPolicy } from './service';
+
+/** What the state machine carries from task to task. */
+export interface RunState extends ApprovalRunInput {
+  levelIndex: number;
+  levelCount: number;
+  /** Of the level at `levelIndex` (0 once the chain is done; the state machine reads them by path). */
+  timeoutSeconds: number;
+  escalationTimeoutSeconds: number;
+}
+
+export interface StepDefaults {
+  timeoutSeconds: number;
+  escalationTimeoutSeconds: number;
+}
+
+/** The state machine's error when an execution no longer matches its contract (another revision, not pending). */
+export class StaleApprovalError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StaleApproval';
+  }
+}
+
+const WORKFLOW_USER = 'system:approval-workflow';
+
+function workflowActor(tenantId: string): Actor {
+  return { tenantId, userId: WORKFLOW_USER, roles: [] };
+}
+
+async function pendingContract(deps: Deps, run: ApprovalRunInput): Promise<ContractItem> {
+  const contract = await readContract(deps, workflowActor(run.tenantId), run.contractId);
+  if (contract.status !== 'pending_approval' || (contract.revision ?? 1) !== run.revision) {
+    throw new StaleApprovalError(`Contract ${run.contractId} is ${contract.status} in revision ${contract.revision ?? 1}, not pending in revision ${run.revision}`);
+  }
+  return contract;
+}
+
+function chainOf(contract: ContractItem): ChainLevel[] {
+  return (contract.approvalChain as ChainLevel[] | undefined) ?? [];
+}
+
+function stateAt(run: ApprovalRunInput, chain: ChainLevel[], levelIndex: number): RunState {
+  const level = chain[levelIndex];
+  return {
+    tenantId: run.tenantId,
+    contractId: run.contractId,
+    revision: run.revision,
+    levelIndex,
+    levelCount: chain.length,
+    timeoutSeconds: level?.timeoutSeconds ?? 0,
+    escalationTimeoutSeconds: level?.escalationTimeoutSeconds ?? 0,
+  };
+}
+
+/**
+ * The first level at or after `from` that has no approval yet in this revision. An execution started again for
+ * the same revision (a resubmit after the engine lost it, e.g. a restart of the local runtime) resumes where the
+ * approvals stand instead of asking again.
+ */
+async function firstOpenLevel(deps: Deps, run: ApprovalRunInput, from: number): Promise<number> {
+  const { data } = await deps.db.entities.approvalRequest.query
+    .byContract({ tenantId: run.tenantId, contractId: run.contractId })
+    .where((attr, op) => `${op.eq(attr.revision, run.revision)} AND ${op.eq(attr.status, 'approved')}`)
+    .go({ pages: 'all' });
+  const approved = new Set(data.map((request) => request.levelIndex));
+  let index = from;
+  while (approved.has(index)) index += 1;
+  return index;
+}
+
+/** First task: plans the chain from the tenant's policy (once per revision) and stores it on the contract. */
+export async function planApproval(deps: Deps, run: ApprovalRunInput, defaults: StepDefaults): Promise<RunState> {
+  const contract = await pendingContract(deps, run);
+  if (contract.approvalChain) return stateAt(run, chainOf(contract), await firstOpenLevel(deps, run, 0));
+  const actor = workflowActor(run.tenantId);
+  const policy = await readPolicy(deps, actor);
+  const terms = contract.moneyTerms as ContractView['moneyTerms'];
+  const chain = planChain(
+    policy,
+    {
+      total: terms.totals.total,
+      largestDiscountPercent: largestDiscountPercent(terms),
+      nonStandardTerms: contract.specialTerms !== undefined,
+    },
+    defaults,
+  );
+  await changeStatus(deps, actor, contract, 'pending_approval', 'plan_approval', { approvalChain: chain }, {
+    events: [
+      {
+        type: 'contract.approval_planned',
+        data: { contractId: run.contractId, revision: run.revision, levels: chain.map((level) => ({ name: level.name, approvers: level.approvers, reasons: level.reasons })) },
+      },
+    ],
+  });
+  return stateAt(run, chain, 0);
+}
+
+/** After an approved level: the state of the next one (levelIndex = levelCount when the chain is done). */
+export async function nextLevel(deps: Deps, state: RunState): Promise<RunState> {
+  const contract = await pendingContract(deps, state);
+  return stateAt(state, chainOf(contract), await firstOpenLevel(deps, state, state.levelIndex + 1));
+}
+
+/**
+ * The waiting task: records an approval request holding the task token, and notifies the approvers. Escalated,
+ * it goes to the level's escalation target and closes the request that timed out.
+ */
+export async function openRequest(deps: Deps, input: RunState & { taskToken: string; escalated: boolean }): Promise<void> {
+  const contract = await pendingContract(deps, input);
+  const level = chainOf(contract)[input.levelIndex];
+  if (!level) throw new StaleApprovalError(`Contract ${input.contractId} has no approval level ${input.levelIndex + 1}`);
+  const approvers = input.escalated ? level.escalateTo : level.approvers;
+  const now = deps.clock.now();
+  const waitSeconds = input.escalated ? input.escalationTimeoutSeconds : input.timeoutSeconds;
+  const dueAt = new Date(now.getTime() + waitSeconds * 1000).toISOString();
+  const requestId = approvalRequestId(input.contractId, input.revision, input.levelIndex, input.escalated);
+  const existing = await findRequest(deps, input.tenantId, requestId);
+  if (existing) {
+    // A retried task (or a resumed execution): the request exists; only the new token counts. Timed out or
+    // cancelled requests of an earlier run are reopened with it.
+    if (existing.status === 'approved' || existing.status === 'rejected' || existing.status === 'deciding') return;
+    const refreshed: ApprovalRequestItem = {
+      ...existing,
+      status: 'pending',
+      closedReason: undefined,
+      taskToken: input.taskToken,
+      dueAt,
+      updatedAt: now.toISOString(),
+      version: existing.version + 1,
+    };
+    await deps.db.entities.approvalRequest.put(refreshed).where((attr, op) => op.eq(attr.version, existing.version)).go();
+    return;
+  }
+  if (input.escalated) {
+    const timedOut = await findRequest(deps, input.tenantId, approvalRequestId(input.contractId, input.revision, input.levelIndex, false));
+    if (timedOut) await closeRequest(deps, timedOut, 'timed_out', 'escalated');
+  }
+  const at = now.toISOString();
+  const terms = contract.moneyTerms as ContractView['moneyTerms'];
+  const request: ApprovalRequestItem = {
+    tenantId: input.tenantId,
+    requestId,
+    contractId: input.contractId,
+    revision: input.revision,
+    levelIndex: input.levelIndex,
+    levelName: level.name,
+    escalated: input.escalated,
+    approverRole: approvers.role,
+    approverUsers: approvers.users,
+    contractTitle: contract.title,
+    contractOwner: contract.owner,
+    submittedBy: contract.submittedBy ?? contract.owner,
+    total: terms.totals.total,
+    taskToken: input.taskToken,
+    dueAt,
+    status: 'pending',
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  };
+  const actor = workflowActor(input.tenantId);
+  const summary = { requestId, contractId: input.contractId, revision: input.revision, level: input.levelIndex + 1, levelName: level.name, approvers, dueAt };
+  const log = logChange(deps, actor, at, {
+    entityType: 'approvalRequest',
+    entityId: requestId,
+    parentId: input.contractId,
+    action: input.escalated ? 'escalate' : 'request',
+    changes: { status: { to: 'pending' }, approvers: { to: describeApprovers(approvers) }, dueAt: { to: dueAt } },
+    events: [{ type: input.escalated ? 'approval.escalated' : 'approval.requested', data: summary }],
+  });
+  const notifications = notificationItems(deps, input.tenantId, at, approvers, {
+    type: input.escalated ? 'approval.escalated' : 'approval.requested',
+    title: `${input.escalated ? 'Escalated: approve' : 'Approve'} contract "${contract.title}" (${level.name}) by ${dueAt}`,
+    subject: { type: 'approvalRequest', id: requestId },
+    data: summary,
+  });
+  const outcome = await deps.db.transaction
+    .write((entities) => [
+      entities.approvalRequest.create(request).commit(),
+      ...changeLogCommits(entities, log),
+      ...notifications.map((item) => entities.notification.create(item).commit()),
+    ])
+    .go();
+  // Two deliveries of the same task at once: the other one made the request.
+  if (outcome.canceled && !(await findRequest(deps, input.tenantId, requestId))) throw new Error(`Approval request ${requestId} could not be recorded`);
+}
+
+/** Every level approved: the contract is approved; its owner hears it. */
+export async function recordApproval(deps: Deps, run: ApprovalRunInput): Promise<void> {
+  const contract = await pendingContract(deps, run).catch(ignoreStale);
+  if (!contract) return;
+  const actor = workflowActor(run.tenantId);
+  const at = deps.clock.now().toISOString();
+  await changeStatus(deps, actor, contract, 'approved', 'approve', { approvedAt: at }, {
+    events: [{ type: 'contract.approved', data: { contractId: run.contractId, revision: run.revision } }],
+    notifications: ownerNotifications(deps, contract, at, 'contract.approved', `Contract "${contract.title}" is approved: it can be signed`),
+  });
+}
+
+/** An approver rejected: the contract is rejected with their reason; its owner hears it. */
+export async function recordRejection(deps: Deps, run: ApprovalRunInput, failure: { Error?: string; Cause?: string }): Promise<void> {
+  const contract = await pendingContract(deps, run).catch(ignoreStale);
+  if (!contract) return;
+  const decision = parseRejection(failure.Cause);
+  await reject(deps, contract, { reason: 'rejected', comment: decision.comment, by: decision.decidedBy }, `Contract "${contract.title}" was rejected${decision.comment ? `: ${decision.comment}` : ''}`);
+}
+
+/** The escalated step timed out too: the contract is rejected as `approval_timed_out`. */
+export async function recordTimeout(deps: Deps, state: RunState): Promise<void> {
+  const escalated = await findRequest(deps, state.tenantId, approvalRequestId(state.contractId, state.revision, state.levelIndex, true));
+  if (escalated) await closeRequest(deps, escalated, 'timed_out', 'approval_timed_out');
+  const contract = await pendingContract(deps, state).catch(ignoreStale);
+  if (!contract) return;
+  await reject(deps, contract, { reason: 'approval_timed_out' }, `Contract "${contract.title}" was rejected: nobody decided in time`);
+}
+
+/** Anything unexpected: the contract leaves `pending_approval` (as `approval_failed`) and open requests close. */
+export async function recordFailure(deps: Deps, run: ApprovalRunInput, failure: { Error?: string; Cause?: string }): Promise<void> {
+  const { data: requests } = await deps.db.entities.approvalRequest.query
+    .byContract({ tenantId: run.tenantId, contractId: run.contractId })
+    .where((attr, op) => `${op.eq(attr.revision, run.revision)} AND (${op.eq(attr.status, 'pending')} OR ${op.eq(attr.status, 'deciding')})`)
+    .go({ pages: 'all' });
+  for (const request of requests) await closeRequest(deps, request, 'cancelled', 'approval_failed');
+  const contract = await pendingContract(deps, run).catch(ignoreStale);
+  if (!contract) return;
+  await reject(deps, contract, { reason: 'approval_failed', comment: failure.Error ?? 'workflow error' }, `The approval of contract "${contract.title}" failed; revise and submit it again`);
+}
+
+async function reject(deps: Deps, contract: ContractItem, rejection: { reason: string; comment?: string; by?: string }, title: string): Promise<void> {
+  const actor = workflowActor(contract.tenantId);
+  const at = deps.clock.now().toISOString();
+  await changeStatus(deps, actor, contract, 'rejected', 'reject', { rejection: { ...rejection, at } }, {
+    events: [{ type: 'contract.rejected', data: { contractId: contract.contractId, revision: contract.revision ?? 1, reason: rejection.reason } }],
+    notifications: ownerNotifications(deps, contract, at, 'contract.rejected', title),
+  });
+}
+
+function ownerNotifications(deps: Deps, contract: ContractItem, at: string, type: string, title: string) {
+  const users = [contract.owner, ...(contract.submittedBy ? [contract.submittedBy] : [])];
+  return notificationItems(deps, contract.tenantId, at, { users }, { type, title, subject: { type: 'contract', id: contract.contractId } });
+}
+
+function ignoreStale(error: unknown): undefined {
+  if (error instanceof StaleApprovalError) return undefined;
+  throw error;
+}
+
+function parseRejection(cause: string | undefined): { decidedBy?: string; comment?: string } {
+  try {
+    const parsed = JSON.parse(cause ?? '{}') as { decidedBy?: unknown; comment?: unknown };
+    return {
+      ...(typeof parsed.decidedBy === 'string' && { decidedBy: parsed.decidedBy }),
+      ...(typeof parsed.comment === 'string' && { comment: parsed.comment }),
+    };
+  } catch {
+    return {};
+  }
+}
