@@ -223,7 +223,9 @@ export class StatelessStack extends Stack {
       if (route.access === 'public') {
         Validations.of(httpRoute.node.defaultChild as CfnRoute).acknowledge({
           id: 'AwsSolutions-APIG4',
-          reason: `${route.method} ${route.path} is public by the route table (liveness check / API description); it exposes no tenant data.`,
+          reason: route.path.startsWith('/approval-links/')
+            ? `${route.method} ${route.path} is a signed one-time approval link: its HMAC signature (bound to approver, tenant, contract revision, expiry) is the authorization, so it works from an email.`
+            : `${route.method} ${route.path} is public by the route table (liveness check / API description); it exposes no tenant data.`,
         });
       }
     }

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES } from '../../domain/shared/actor';
 import { GLOBAL_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../domain/table';
 import { FUNCTIONS, type FunctionName, type RouteDefinition, routes } from '../../functions/http/routes';
-import { STAGES, type Stage } from '../../infra/config/stages';
+import { STAGES, type Stage, stageConfig } from '../../infra/config/stages';
 import { logicalId, nagFindings, type SynthesizedStage, synthStage } from './synth';
 
 /** What each stage must look like, written out here rather than read back from infra/config. */
@@ -74,6 +74,7 @@ const EXPECTED_ACCESS: Record<FunctionName, { table: 'none' | 'read' | 'read-wri
   catalog: { table: 'read-write', putEvents: false },
   quotes: { table: 'read-write', putEvents: false },
   contracts: { table: 'read-write', putEvents: false },
+  approvals: { table: 'read-write', putEvents: false },
 };
 
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
@@ -219,9 +220,9 @@ describe.each(STAGES)('stage %s', (stage) => {
   });
 
   describe('functions', () => {
-    it('has one function per FUNCTIONS entry (and the outbox relay): nodejs22.x, arm64, X-Ray, stage memory and environment', () => {
-      expect(FUNCTIONS).toEqual(['system', 'customers', 'audit', 'settings', 'pipeline', 'events', 'catalog', 'quotes', 'contracts']);
-      stateless.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length + 1);
+    it('has one function per FUNCTIONS entry (and the outbox relay, the approval tasks): nodejs22.x, arm64, X-Ray, stage memory and environment', () => {
+      expect(FUNCTIONS).toEqual(['system', 'customers', 'audit', 'settings', 'pipeline', 'events', 'catalog', 'quotes', 'contracts', 'approvals']);
+      stateless.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length + 2);
       for (const name of FUNCTIONS) {
         const fn = built.stateless.functions[name].fn.node.defaultChild as CfnResource;
         const resource = stateless.toJSON().Resources[logicalId(fn)] as { Properties: Record<string, unknown> };
@@ -254,7 +255,7 @@ describe.each(STAGES)('stage %s', (stage) => {
         expect(logGroups[ref]?.Properties.RetentionInDays).toBe(expected.logRetentionDays);
         used.add(ref);
       }
-      expect(used.size).toBe(FUNCTIONS.length + 1);
+      expect(used.size).toBe(FUNCTIONS.length + 2);
       const policy = expected.retain ? 'Retain' : 'Delete';
       stateless.allResources('AWS::Logs::LogGroup', { DeletionPolicy: policy });
       // No logRetention custom resource (its singleton function would be a second kind of Lambda).
@@ -288,12 +289,17 @@ describe.each(STAGES)('stage %s', (stage) => {
       expect(Object.keys(stateless.findResources('AWS::IAM::Role', { Properties: { ManagedPolicyArns: Match.anyValue() } }))).toEqual([]);
     });
 
-    it('names the table and each index instead of index/*, and uses "*" only for X-Ray', () => {
+    it('names the table and each index instead of index/*, and uses "*" only for X-Ray (and the state machine\'s log delivery)', () => {
       const policies = stateless.findResources('AWS::IAM::Policy') as Resources;
+      const stateMachineRole = logicalId(built.stateless.approvalWorkflow.stateMachine.role.node.defaultChild as CfnResource);
       for (const policy of Object.values(policies)) {
+        const roles = (policy.Properties.Roles as { Ref: string }[]).map((role) => role.Ref);
         for (const statement of (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement) {
           if (statement.Resource === '*') {
-            expect(asArray(statement.Action).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+            const actions = asArray(statement.Action);
+            const xray = actions.every((action) => ['xray:PutTelemetryRecords', 'xray:PutTraceSegments', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'].includes(action));
+            const logDelivery = roles.every((role) => role === stateMachineRole) && actions.every((action) => action.startsWith('logs:') && !action.includes('PutLogEvents'));
+            expect(xray || logDelivery, actions.join(', ')).toBe(true);
           }
           // Table data access (stream reads name the stream, see 'outbox relay').
           if (asArray(statement.Action).some((action) => action.startsWith('dynamodb:') && !STREAM_READ_ACTIONS.includes(action))) {
@@ -339,6 +345,8 @@ describe.each(STAGES)('stage %s', (stage) => {
       expect(allRoutes.filter((route) => route.access === 'public').map((route) => `${route.method} ${route.path}`)).toEqual([
         'GET /health',
         'GET /openapi.json',
+        'GET /approval-links/{token}',
+        'POST /approval-links/{token}',
       ]);
     });
 
@@ -541,9 +549,109 @@ describe.each(STAGES)('stage %s', (stage) => {
     });
   });
 
+  describe('approval workflow', () => {
+    type AslState = { Type: string; Resource?: string; TimeoutSeconds?: number; TimeoutSecondsPath?: string; Catch?: { ErrorEquals: string[] }[]; Retry?: { ErrorEquals: string[] }[] };
+    /** The synthesized definition, with the CloudFormation references inside it replaced by a marker. */
+    const definition = () => {
+      const machines = Object.values(stateless.findResources('AWS::StepFunctions::StateMachine') as Resources);
+      expect(machines).toHaveLength(1);
+      const join = (machines[0]!.Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+      const text = join[1].map((part) => (typeof part === 'string' ? part : 'REF')).join(join[0]);
+      return JSON.parse(text) as { StartAt: string; States: Record<string, AslState> };
+    };
+    const importedValue = (pattern: RegExp) => ({ 'Fn::ImportValue': expect.stringMatching(pattern) });
+    const ids = () => {
+      const workflow = built.stateless.approvalWorkflow;
+      return {
+        machine: logicalId(workflow.stateMachine.node.defaultChild as CfnResource),
+        tasksFn: logicalId(workflow.tasks.fn.node.defaultChild as CfnResource),
+      };
+    };
+
+    it('is a Standard state machine with tracing and execution logs that leave out execution data (task tokens)', () => {
+      stateless.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+        StateMachineType: 'STANDARD',
+        TracingConfiguration: { Enabled: true },
+        LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
+      });
+    });
+
+    it('gives every wait-for-token task a timeout, and an escalation or rejection on it, and a catch for everything else', () => {
+      const { States } = definition();
+      const waiting = Object.entries(States).filter(([, state]) => state.Resource?.includes('waitForTaskToken'));
+      expect(waiting.map(([name]) => name).sort()).toEqual(['Await decision', 'Await escalated decision']);
+      for (const [name, state] of waiting) {
+        expect(state.TimeoutSeconds ?? state.TimeoutSecondsPath, name).toBeDefined();
+        const caught = (state.Catch ?? []).flatMap((catcher) => catcher.ErrorEquals);
+        expect(caught, name).toEqual(['States.Timeout', 'ApprovalRejected', 'States.ALL']);
+      }
+      expect(States['Await decision']?.TimeoutSecondsPath).toBe('$.timeoutSeconds');
+      expect(States['Await escalated decision']?.TimeoutSecondsPath).toBe('$.escalationTimeoutSeconds');
+    });
+
+    it('retries transient task errors and catches every task but the last resort into Record failure', () => {
+      const { States } = definition();
+      const tasks = Object.entries(States).filter(([, state]) => state.Type === 'Task');
+      // Plan chain, Await decision, Await escalated decision, Next level, Record approval/rejection/timeout/failure.
+      expect(tasks.length).toBe(8);
+      for (const [name, state] of tasks) {
+        expect((state.Retry ?? []).flatMap((retry) => retry.ErrorEquals), name).toContain('Salesflow.Transient');
+        if (name !== 'Record failure') expect((state.Catch ?? []).some((catcher) => catcher.ErrorEquals.includes('States.ALL')), name).toBe(true);
+      }
+      expect(States.Failed?.Type).toBe('Fail');
+    });
+
+    it(`runs functions/workflows/approval-tasks.ts with the stage's step timeout (${stageConfig(stage).approvalTaskTimeoutSeconds} s)`, () => {
+      const { tasksFn } = ids();
+      const resource = (stateless.toJSON().Resources as Resources)[tasksFn];
+      expect(resource?.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Environment: {
+          Variables: {
+            TABLE_NAME: importedValue(/SalesTable/),
+            APPROVAL_TIMEOUT_SECONDS: String(stageConfig(stage).approvalTaskTimeoutSeconds),
+          },
+        },
+      });
+    });
+
+    it('lets only contracts start executions, and only approvals answer tasks and read the link key', () => {
+      const { machine } = ids();
+      const policies = Object.values(stateless.findResources('AWS::IAM::Policy') as Resources);
+      const rolesWith = (action: string) =>
+        policies
+          .filter((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement.some((st) => asArray(st.Action).includes(action)))
+          .flatMap((policy) => (policy.Properties.Roles as { Ref: string }[]).map((ref) => ref.Ref));
+      const roleOf = (name: FunctionName) => logicalId(built.stateless.functions[name].role.node.defaultChild as CfnResource);
+      expect(rolesWith('states:StartExecution')).toEqual([roleOf('contracts')]);
+      expect(rolesWith('states:SendTaskSuccess')).toEqual([roleOf('approvals')]);
+      expect(rolesWith('states:SendTaskFailure')).toEqual([roleOf('approvals')]);
+      expect(rolesWith('secretsmanager:GetSecretValue')).toEqual([roleOf('approvals')]);
+      const start = policies
+        .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+        .find((statement) => asArray(statement.Action).includes('states:StartExecution'));
+      expect(start?.Resource).toEqual({ Ref: machine });
+      const environment = (name: FunctionName) =>
+        ((stateless.toJSON().Resources as Resources)[logicalId(built.stateless.functions[name].fn.node.defaultChild as CfnResource)]?.Properties
+          .Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(environment('contracts').APPROVAL_STATE_MACHINE_ARN).toEqual({ Ref: machine });
+      expect(environment('approvals')).toMatchObject({ APPROVAL_STATE_MACHINE_ARN: { Ref: machine }, APPROVAL_LINK_SECRET_ARN: importedValue(/ApprovalLinkSecret/) });
+    });
+
+    it('keeps the link key as a generated secret in the stateful stack', () => {
+      stateful.resourceCountIs('AWS::SecretsManager::Secret', 1);
+      stateful.hasResource('AWS::SecretsManager::Secret', {
+        Properties: { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } },
+        DeletionPolicy: expected.retain ? 'Retain' : 'Delete',
+      });
+    });
+  });
+
   it(`has alarms ${expected.alarms ? 'on' : 'off'}`, () => {
-    // API 5xx, errors and throttles per function, the outbox relay's dead-letter queue.
-    stateless.resourceCountIs('AWS::CloudWatch::Alarm', expected.alarms ? 1 + 2 * FUNCTIONS.length + 1 : 0);
+    // API 5xx, errors and throttles per function, the outbox relay's dead-letter queue, failed approval
+    // executions and approval task errors.
+    stateless.resourceCountIs('AWS::CloudWatch::Alarm', expected.alarms ? 1 + 2 * FUNCTIONS.length + 1 + 2 : 0);
     if (expected.alarms) {
       stateless.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/ApiGateway', MetricName: '5xx', Threshold: 1 });
       for (const name of FUNCTIONS) {
@@ -605,7 +713,9 @@ describe.each(STAGES)('stage %s', (stage) => {
           ),
         )
         .map((route) => route.Properties.RouteKey);
-      expect(routesWithApig4.sort()).toEqual(['GET /health', 'GET /openapi.json']);
+      expect(routesWithApig4.sort()).toEqual(
+        ['GET /health', 'GET /openapi.json', 'GET /approval-links/{token}', 'POST /approval-links/{token}'].sort(),
+      );
     });
   });
 });

@@ -33,6 +33,11 @@ const publicRead = () => 200;
 const catalogEdit = (success: number) => (role: Role, scope: Scope) =>
   scope === 'noToken' ? 401 : role === 'admin' || role === 'manager' ? success : 403;
 const adminOnly = (role: Role, scope: Scope) => (scope === 'noToken' ? 401 : role === 'admin' ? 200 : 403);
+const approverOnly = (role: Role, scope: Scope) => {
+  if (scope === 'noToken') return 401;
+  if (scope === 'otherTenant') return 404;
+  return role === 'manager' && scope === 'otherOwner' ? 200 : 403;
+};
 
 const EXPECTED: Record<RouteId, (role: Role, scope: Scope) => number> = {
   getHealth: publicRead,
@@ -102,11 +107,19 @@ const EXPECTED: Record<RouteId, (role: Role, scope: Scope) => number> = {
   getContract: tenantRead,
   updateContract: sellerWrite(200),
   getContractDocument: tenantRead,
-  // Nothing is approved before the approval workflow exists: for everyone allowed through, a draft is a 409.
-  signContract: (role, scope) => {
-    const status = sellerWrite(200)(role, scope);
-    return status === 200 ? 409 : status;
-  },
+  signContract: sellerWrite(200),
+  submitContract: sellerWrite(200),
+  reviseContract: sellerWrite(200),
+  listContractApprovals: tenantRead,
+  getApprovalPolicy: (_role, scope) => (scope === 'noToken' ? 401 : 200),
+  putApprovalPolicy: adminOnly,
+  listApprovals: (_role, scope) => (scope === 'noToken' ? 401 : 200),
+  // The default policy's first level is any manager — except the contract's owner (`own`): separation of duties.
+  decideApproval: approverOnly,
+  createApprovalLinks: approverOnly,
+  // The signature is the authorization: whoever holds the link, with or without a token, of any tenant.
+  getApprovalLink: publicRead,
+  useApprovalLink: publicRead,
 };
 
 /** A valid request for each route, so that only authorization decides the answer. */
@@ -160,6 +173,16 @@ const REQUEST: Record<RouteId, (fixture: Fixture, scope: Scope, caller: string) 
   updateContract: () => ({ body: { renewal: 'manual' } }),
   getContractDocument: () => ({}),
   signContract: () => ({ body: { signedBy: 'Gia Customer', signedAt: '2026-01-01T10:00:00Z' } }),
+  submitContract: () => ({}),
+  reviseContract: () => ({}),
+  listContractApprovals: () => ({}),
+  getApprovalPolicy: () => ({}),
+  putApprovalPolicy: () => ({ body: { levels: [{ name: 'Manager', approvers: { role: 'manager' }, escalateTo: { role: 'admin' } }] } }),
+  listApprovals: () => ({}),
+  decideApproval: () => ({ body: { decision: 'approve' } }),
+  createApprovalLinks: () => ({}),
+  getApprovalLink: () => ({}),
+  useApprovalLink: () => ({ body: {} }),
 };
 
 let api: TestApi;
@@ -182,6 +205,7 @@ function fixture(role: Role, scope: Scope, route: RouteDefinition): Promise<Fixt
   return routeFixture(deps, route, {
     tenant: scope === 'otherTenant' ? foreignTenant : tenant,
     owner: scope === 'own' ? userOf(role) : 'someone-else',
+    approvals: api.approvals,
   });
 }
 
@@ -204,7 +228,7 @@ describe('authorization matrix', () => {
       });
       const expected = expectations(role, scope);
       expect({ scope, status: response.status }, JSON.stringify(response.body)).toEqual({ scope, status: expected });
-      if (scope === 'otherTenant' && response.status < 300) {
+      if (scope === 'otherTenant' && response.status < 300 && route.access !== 'public') {
         // Whatever a caller may read, nothing of the other tenant is in it.
         const body = JSON.stringify(response.body ?? '');
         for (const foreignId of fixtureIds(f)) expect(body).not.toContain(foreignId);

@@ -1,15 +1,19 @@
 /**
  * Fresh records for a call to one route: whatever its path points at (customer, contact, opportunity, product,
- * quote, contract), owned by `owner`, made through the real use cases. Only what the route needs is made.
+ * quote, contract, approval request, approval link), owned by `owner`, made through the real use cases — the
+ * approval requests by the real workflow. Only what the route needs is made.
  */
+import type { ApprovalEngine } from '../../domain/approvals/engine';
+import { createApprovalLinks } from '../../domain/approvals/service';
 import { createProduct } from '../../domain/catalog/service';
-import { createContract, createTemplate } from '../../domain/contracts/service';
+import { changeStatus, createContract, createTemplate, readContract, submitContract } from '../../domain/contracts/service';
 import { createContact, createCustomer } from '../../domain/customers/service';
 import { createOpportunity } from '../../domain/pipeline/service';
 import { createQuote, decideQuote } from '../../domain/quotes/service';
 import type { Deps } from '../../domain/shared/ports';
 import type { RouteDefinition } from '../../functions/http/routes';
 import { actor } from './dynamo';
+import { eventually } from './eventually';
 
 export interface RouteFixture {
   customerId: string;
@@ -19,19 +23,41 @@ export interface RouteFixture {
   quoteId: string;
   templateId: string;
   contractId: string;
+  approvalId: string;
+  linkToken: string;
 }
 
 /** Routes that act on a quote the customer has already been sent. */
 const NEEDS_SENT_QUOTE = new Set(['acceptQuote', 'rejectQuote', 'reviseQuote']);
+/** Routes that act on a contract in a later state than draft. */
+const CONTRACT_STATUS_FOR: Record<string, 'approved' | 'rejected'> = { signContract: 'approved', reviseContract: 'rejected' };
+/** Who submits fixture contracts and decides by fixture links: neither owner nor matrix caller. */
+const SUBMITTER = 'fixture-manager';
+const LINK_APPROVER = 'fixture-approver';
 const NONE = '-';
 
-export async function routeFixture(deps: Deps, route: RouteDefinition, options: { tenant: string; owner: string }): Promise<RouteFixture> {
-  const manager = actor(options.tenant, 'fixture-manager', 'manager');
+export async function routeFixture(
+  deps: Deps,
+  route: RouteDefinition,
+  options: { tenant: string; owner: string; approvals?: ApprovalEngine },
+): Promise<RouteFixture> {
+  const manager = actor(options.tenant, SUBMITTER, 'manager');
   const admin = actor(options.tenant, 'fixture-admin', 'admin');
   const { path } = route;
-  const needsContract = path.startsWith('/contracts') || route.id === 'createContract';
+  const needsApproval = path.startsWith('/approvals/') || path.startsWith('/approval-links/');
+  const needsContract = path.startsWith('/contracts') || route.id === 'createContract' || needsApproval;
   const customer = await createCustomer(deps, manager, { name: `Fixture ${Math.random()}`, owner: options.owner });
-  const f: RouteFixture = { customerId: customer.id, contactId: NONE, opportunityId: NONE, productId: NONE, quoteId: NONE, templateId: NONE, contractId: NONE };
+  const f: RouteFixture = {
+    customerId: customer.id,
+    contactId: NONE,
+    opportunityId: NONE,
+    productId: NONE,
+    quoteId: NONE,
+    templateId: NONE,
+    contractId: NONE,
+    approvalId: NONE,
+    linkToken: NONE,
+  };
   if (path.includes('{contactId}')) f.contactId = (await createContact(deps, manager, customer.id, { name: 'Fixture Contact' })).id;
   if (path.startsWith('/products')) {
     f.productId = (await createProduct(deps, manager, { sku: `FIX-${customer.id}`, name: 'Fixture product', unitPrices: [{ amount: 500, currency: 'EUR' }] })).id;
@@ -48,7 +74,31 @@ export async function routeFixture(deps: Deps, route: RouteDefinition, options: 
   }
   if (needsContract) {
     f.templateId = (await createTemplate(deps, admin, { name: 'Fixture MSA', body: '<p>{{ customer.name }} from {{ contract.startDate }}</p>' })).id;
-    if (path.startsWith('/contracts')) f.contractId = (await createContract(deps, manager, f.quoteId, { templateId: f.templateId, startDate: '2027-01-01' })).id;
+    if (path.startsWith('/contracts') || needsApproval) {
+      f.contractId = (await createContract(deps, manager, f.quoteId, { templateId: f.templateId, startDate: '2027-01-01' })).id;
+    }
+  }
+  const status = CONTRACT_STATUS_FOR[route.id];
+  if (status) {
+    // The state the route acts on, written directly: how a contract gets there is the approval suite's subject.
+    const contract = await readContract(deps, manager, f.contractId);
+    await changeStatus(deps, manager, contract, status, status, status === 'approved' ? { approvedAt: new Date().toISOString() } : { rejection: { reason: 'rejected', at: new Date().toISOString() } });
+  }
+  if (needsApproval) {
+    if (!options.approvals) throw new Error(`Route ${route.id} needs an approval engine for its fixture`);
+    await submitContract(deps, options.approvals, manager, f.contractId);
+    f.approvalId = await eventually(async () => {
+      const { data } = await deps.db.entities.approvalRequest.query.byContract({ tenantId: options.tenant, contractId: f.contractId }).go();
+      if (!data[0]) throw new Error('no approval request yet');
+      return data[0].requestId;
+    });
+    if (path.startsWith('/approval-links/')) {
+      const links = await createApprovalLinks(deps, actor(options.tenant, LINK_APPROVER, 'manager'), f.approvalId, {
+        secret: process.env.APPROVAL_LINK_SECRET ?? '',
+        baseUrl: '',
+      });
+      f.linkToken = links.approveUrl.split('/').pop() ?? NONE;
+    }
   }
   return f;
 }
@@ -60,9 +110,10 @@ export function pathFor(route: RouteDefinition, f: RouteFixture): string {
     ['/products', f.productId],
     ['/quotes', f.quoteId],
     ['/contracts', f.contractId],
+    ['/approvals/', f.approvalId],
   ];
   const id = byPrefix.find(([prefix]) => route.path.startsWith(prefix))?.[1] ?? f.customerId;
-  return route.path.replace('{id}', id).replace('{contactId}', f.contactId);
+  return route.path.replace('{id}', id).replace('{contactId}', f.contactId).replace('{token}', f.linkToken);
 }
 
 /** The ids a fixture made (placeholders left out), for "nothing of it leaks" checks. */
