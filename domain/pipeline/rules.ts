@@ -32,9 +32,8 @@ export const DEFAULT_PIPELINE: PipelineDefinition = {
     { key: 'contacted', name: 'Contacted', probability: 20, exitCriteria: ['activity_logged'] },
     { key: 'needs_analysis', name: 'Needs analysis', probability: 40, exitCriteria: ['interest_points', 'decision_budget', 'decision_need'] },
     { key: 'quote', name: 'Quote', probability: 60, exitCriteria: ['quote_sent'] },
-    // `contract_signed` joins this gate once contracts can be approved (the approval workflow); until then no
-    // contract can be signed, and requiring one would make every deal unwinnable.
-    { key: 'negotiation', name: 'Contract / negotiation', probability: 80, exitCriteria: [] },
+    // Won means a signed contract: approved by the tenant's approval policy, then signed by the customer.
+    { key: 'negotiation', name: 'Contract / negotiation', probability: 80, exitCriteria: ['contract_signed'] },
   ],
   retiredStages: {},
 };

@@ -1,8 +1,13 @@
 /**
  * The demo tenant `acme`: users of every role, customers across the lifecycle, contacts and a communication
- * history. Seeding runs through the real use cases (so guards and audit entries exist too) and is idempotent:
- * a tenant that already has customers is left alone.
+ * history, deals across the funnel with quotes, a contract template, a won deal whose contract went through the
+ * approval workflow and was signed, and a contract waiting for a manager's approval. Seeding runs through the
+ * real use cases and the real approval engine (so guards, audit entries and workflow records exist too) and is
+ * idempotent: a tenant that already has customers is left alone.
  */
+import type { ApprovalEngine } from '../../domain/approvals/engine';
+import { decideApproval } from '../../domain/approvals/service';
+import { createContract, createTemplate, getContract, signContract, submitContract } from '../../domain/contracts/service';
 import { ConflictError } from '../../domain/errors';
 import { createContact, createCustomer, listCustomers, logActivity } from '../../domain/customers/service';
 import type { Actor, Role } from '../../domain/shared/actor';
@@ -83,10 +88,18 @@ const DEMO_DEALS: Record<string, ReadonlyArray<{ name: string; amount: number; c
 
 const FUNNEL = ['lead', 'contacted', 'needs_analysis', 'quote', 'negotiation'];
 
-export async function seedDemoTenant(deps: Deps): Promise<'seeded' | 'already-seeded'> {
+const CONTRACT_TEMPLATE = `<h1>{{ contract.title }}</h1>
+<p>Between {{ company }} and {{ customer.name }}{% if customer.address %}, {{ customer.address.city }}{% endif %}, from {{ contract.startDate }}{% if contract.endDate %} to {{ contract.endDate }}{% endif %}.</p>
+<table>{% for line in quote.lines %}<tr><td>{{ line.description }}</td><td>{{ line.quantity }} {{ line.unit }}</td><td>{{ line.totals.total | money }}</td></tr>{% endfor %}</table>
+<p>Total {{ quote.totals.total | money }} (tax {{ quote.totals.tax | money }}). {{ quote.terms }}</p>
+{% if contract.specialTerms %}<p>Special terms: {{ contract.specialTerms }}</p>{% endif %}
+<p>Renewal: {{ contract.renewal }}.</p>`;
+
+export async function seedDemoTenant(deps: Deps, approvals: ApprovalEngine): Promise<'seeded' | 'already-seeded'> {
   const existing = await listCustomers(deps, actorFor('alice'), { limit: 1 });
   if (existing.items.length > 0) return 'already-seeded';
   const manager = actorFor('alice');
+  const template = await createTemplate(deps, actorFor('dana'), { name: 'Master subscription agreement', body: CONTRACT_TEMPLATE });
   for (const demo of DEMO_CUSTOMERS) {
     const owner = actorFor(demo.owner);
     let customerId: string;
@@ -126,11 +139,39 @@ export async function seedDemoTenant(deps: Deps): Promise<'seeded' | 'already-se
             terms: 'Net 30. Prices exclude VAT.',
           });
           await decideQuote(deps, manager, quote.id, 'send', {});
+          await decideQuote(deps, manager, quote.id, 'accept', { note: 'Purchase order received' });
+          // Every negotiation has its contract in approval; a won deal's was approved by a manager and signed.
+          const contract = await createContract(deps, owner, quote.id, { templateId: template.id, startDate: deal.close });
+          await submitContract(deps, approvals, owner, contract.id);
+          if (deal.stage === 'won') await approveAndSign(deps, approvals, contract.id);
         }
+        if (stage === 'won') continue;
         await moveStage(deps, manager, opportunity.id, { stage });
       }
+      if (deal.stage === 'won') await moveStage(deps, manager, opportunity.id, { stage: 'won' });
       if (deal.stage === 'lost') await moveStage(deps, manager, opportunity.id, { stage: 'lost', lostReason: deal.lostReason });
     }
   }
   return 'seeded';
+}
+
+/** Mike (a manager who neither owns nor submitted it) approves each waiting step, then the customer signs. */
+async function approveAndSign(deps: Deps, approvals: ApprovalEngine, contractId: string): Promise<void> {
+  const mike = actorFor('mike');
+  for (let attempt = 0; attempt < 400; attempt += 1) {
+    const contract = await getContract(deps, mike, contractId);
+    if (contract.status === 'approved') {
+      await signContract(deps, mike, contractId, { signedBy: 'Pepper Potts, CEO', signedAt: deps.clock.now().toISOString() });
+      return;
+    }
+    const { data } = await deps.db.entities.approvalRequest.query
+      .byContract({ tenantId: DEMO_TENANT, contractId })
+      .where((attr, op) => op.eq(attr.status, 'pending'))
+      .go();
+    for (const request of data) {
+      await decideApproval(deps, approvals, mike, request.requestId, { decision: 'approve', comment: 'Standard terms' });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`The demo contract ${contractId} was not approved by the local workflow`);
 }

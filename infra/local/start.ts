@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   process.env.APPROVAL_LINK_SECRET ??= loadOrCreateLinkSecret();
   const approvals = createLocalApprovalEngine({ handler: approvalTasks, log: eventLog.log });
   useApprovalEngine(approvals);
-  const seeded = await seedDemoTenant(runtimeDeps());
+  const seeded = await seedDemoTenant(runtimeDeps(), approvals);
   const keys = await loadOrCreateDevKeys();
   const server = createLocalApi({ handlers: await loadHandlers(), keys, log: (line) => console.log(line) });
   await new Promise<void>((resolve) => server.listen(port, resolve));

@@ -29,7 +29,7 @@ const bodyRoutes = (routes as readonly RouteDefinition[]).filter((route) => rout
 const allRoutes = routes as readonly RouteDefinition[];
 
 async function target(route: RouteDefinition): Promise<string> {
-  return pathFor(route, await routeFixture(deps, route, { tenant, owner: 'alice' }));
+  return pathFor(route, await routeFixture(deps, route, { tenant, owner: 'alice', approvals: api.approvals }));
 }
 
 function fieldsOf(route: RouteDefinition): string[] {

@@ -1,9 +1,11 @@
 /**
  * The whole funnel over HTTP, as a sales team lives it: a lead, its contact and first call, the gates on the
- * way, a loss and a win, the stage history and the change feed.
+ * way, a quote, a contract approved by a manager and signed, a loss and a win, the stage history and the change
+ * feed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newTenant } from '../support/dynamo';
+import { eventually } from '../support/eventually';
 import { call, startTestApi, type TestApi } from '../support/local-api';
 
 let api: TestApi;
@@ -75,6 +77,35 @@ describe('the funnel over HTTP', () => {
     expect(document.headers.get('content-type')).toMatch(/text\/html/);
     expect(await document.text()).toContain('1,800.00 EUR');
     expect((await call(api, 'POST', `${path}/stage`, { token: rep, body: { stage: 'negotiation' } })).status).toBe(200);
+
+    // Won needs a signed contract: from the accepted quote, approved by a manager through the workflow.
+    const unsigned = await call<Problem>(api, 'POST', `${path}/stage`, { token: rep, body: { stage: 'won' } });
+    expect(unsigned.status).toBe(422);
+    expect(unsigned.body.errors.map((e) => e.path)).toEqual(['contracts']);
+    expect((await call(api, 'POST', `/quotes/${quote.body.id}/accept`, { token: rep })).status).toBe(200);
+    const template = await call<{ id: string }>(api, 'POST', '/contract-templates', {
+      token: admin,
+      body: { name: 'MSA', body: '<p>{{ customer.name }}: {{ quote.totals.total | money }}</p>' },
+    });
+    const contract = await call<{ id: string; body: string }>(api, 'POST', `/quotes/${quote.body.id}/contract`, {
+      token: rep,
+      body: { templateId: template.body.id, startDate: '2026-01-01' },
+    });
+    expect(contract.body.body).toBe('<p>Funnel Corp: 1,800.00 EUR</p>');
+    expect((await call(api, 'POST', `/contracts/${contract.body.id}/submit`, { token: rep })).status).toBe(200);
+    const request = await eventually(async () => {
+      const pending = await call<{ items: Array<{ id: string; contractId: string }> }>(api, 'GET', '/approvals', { token: manager });
+      const found = pending.body.items.find((item) => item.contractId === contract.body.id);
+      expect(found).toBeDefined();
+      return found!;
+    });
+    expect((await call(api, 'POST', `/approvals/${request.id}/decision`, { token: manager, body: { decision: 'approve' } })).status).toBe(200);
+    await eventually(async () => expect((await call<{ status: string }>(api, 'GET', `/contracts/${contract.body.id}`, { token: rep })).body.status).toBe('approved'));
+    const signed = await call<{ status: string }>(api, 'POST', `/contracts/${contract.body.id}/sign`, {
+      token: rep,
+      body: { signedBy: 'Dee Cider', signedAt: new Date().toISOString() },
+    });
+    expect(signed.body.status).toBe('active');
     const won = await call<Opportunity>(api, 'POST', `${path}/stage`, { token: rep, body: { stage: 'won' } });
     expect(won.body).toMatchObject({ stage: 'won', status: 'won', probability: 100 });
     expect((await call<{ lifecycle: string }>(api, 'GET', `/customers/${customer.body.id}`, { token: rep })).body.lifecycle).toBe('customer');

@@ -109,13 +109,14 @@ describe('signing', () => {
 });
 
 describe('the contract gate', () => {
-  it('a pipeline that requires a signed contract lets a deal be won only once one is signed', async () => {
+  it('the default pipeline lets a deal be won only once a contract is signed', async () => {
     const who = people();
     const { quote, opportunity } = await acceptedQuote(who);
+    expect(DEFAULT_PIPELINE.stages.find((stage) => stage.key === 'negotiation')?.exitCriteria).toEqual(['contract_signed']);
     await putPipeline(
       deps,
       who.dana,
-      { stages: DEFAULT_PIPELINE.stages.map((stage) => ({ ...stage, exitCriteria: stage.key === 'negotiation' ? ['contract_signed'] : [] })) },
+      { stages: DEFAULT_PIPELINE.stages.map((stage) => ({ ...stage, exitCriteria: stage.key === 'negotiation' ? stage.exitCriteria : [] })) },
       {},
       async () => 0,
     );
