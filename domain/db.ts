@@ -6,7 +6,7 @@ import { contractSchema, contractTemplateSchema } from './contracts/model';
 import { domainEventSchema } from './events/model';
 import { activitySchema, contactSchema, customerSchema, opportunityActivitySchema } from './customers/model';
 import { idempotencyRecordSchema } from './idempotency/model';
-import { notificationSchema } from './notifications/model';
+import { notificationReadSchema, notificationSchema } from './notifications/model';
 import { opportunitySchema, pipelineSchema, stageChangeSchema } from './pipeline/model';
 import { quoteSchema } from './quotes/model';
 import { tenantSettingsSchema } from './settings/model';
@@ -42,6 +42,7 @@ export function createSalesDb(client: DocumentClientLike, table: string) {
       approvalPolicy: new Entity(approvalPolicySchema),
       approvalRequest: new Entity(approvalRequestSchema),
       notification: new Entity(notificationSchema),
+      notificationRead: new Entity(notificationReadSchema),
     },
     { client, table },
   );

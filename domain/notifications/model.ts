@@ -26,3 +26,20 @@ export const notificationSchema = createSchema({
     },
   },
 });
+
+/** That one user has read a role-addressed notification (a user-addressed one carries its own `readAt`). */
+export const notificationReadSchema = createSchema({
+  model: { entity: 'notificationRead', version: '1', service: SERVICE_NAME },
+  attributes: {
+    tenantId: { type: 'string', required: true, readOnly: true },
+    userId: { type: 'string', required: true, readOnly: true },
+    notificationId: { type: 'string', required: true, readOnly: true },
+    readAt: { type: 'string', required: true, readOnly: true },
+  },
+  indexes: {
+    byUser: {
+      pk: { field: 'pk', composite: ['tenantId', 'userId'] },
+      sk: { field: 'sk', composite: ['notificationId'] },
+    },
+  },
+});

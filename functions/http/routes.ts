@@ -19,6 +19,7 @@ import {
   PutApprovalPolicyBody,
 } from '../../domain/approvals/schemas';
 import { AuditPage, ListAuditQuery } from '../../domain/audit/schemas';
+import { ListNotificationsQuery, Notification, NotificationIdParams, NotificationPage } from '../../domain/notifications/schemas';
 import {
   Activity,
   Contact,
@@ -74,7 +75,19 @@ import { ROLES, type Role } from '../../domain/shared/actor';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** The Lambda functions, one per bounded context; each serves the routes that name it. */
-export const FUNCTIONS = ['system', 'customers', 'audit', 'settings', 'pipeline', 'events', 'catalog', 'quotes', 'contracts', 'approvals'] as const;
+export const FUNCTIONS = [
+  'system',
+  'customers',
+  'audit',
+  'settings',
+  'pipeline',
+  'events',
+  'catalog',
+  'quotes',
+  'contracts',
+  'approvals',
+  'notifications',
+] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
 export interface RouteDefinition {
@@ -838,6 +851,29 @@ export const routes = [
     request: { params: LinkParams, body: LinkDecisionBody },
     response: { status: 200, schema: ApprovalRequest, description: 'The decided request' },
     errors: [400, 403, 404, 409, 410, 413, 503],
+  },
+  {
+    id: 'listMyNotifications',
+    method: 'GET',
+    path: '/me/notifications',
+    fn: 'notifications',
+    access: ALL,
+    tag: 'Notifications',
+    summary: "The caller's notifications and those of their roles, newest first (approval requests, decisions, reminders)",
+    request: { query: ListNotificationsQuery },
+    response: { status: 200, schema: NotificationPage, description: 'One page of notifications' },
+  },
+  {
+    id: 'markNotificationRead',
+    method: 'POST',
+    path: '/me/notifications/{id}/read',
+    fn: 'notifications',
+    access: ALL,
+    tag: 'Notifications',
+    summary: 'Mark one notification read (for the caller only, also when it was addressed to their role)',
+    request: { params: NotificationIdParams },
+    response: { status: 200, schema: Notification, description: 'The notification, read' },
+    errors: [404],
   },
 ] as const satisfies readonly RouteDefinition[];
 

@@ -69,6 +69,8 @@ const FUNCTION_ACCESS: Record<FunctionName, FunctionAccess> = {
   contracts: { table: 'read-write', publishesEvents: false },
   // Approval policy, requests and decisions (answers the workflow's waiting tasks), signed links.
   approvals: { table: 'read-write', publishesEvents: false },
+  // The caller's notifications (reads them, marks them read).
+  notifications: { table: 'read-write', publishesEvents: false },
 };
 
 // No Scan: request paths read by key (DESIGN). ConditionCheckItem is what transaction guards need.

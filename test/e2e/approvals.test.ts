@@ -234,6 +234,34 @@ describe('contract approval over HTTP', () => {
     await contractStatus(t, contract.id, winner);
   });
 
+  it('notifies: the approvers (as a role) when asked, the rep when rejected; each reader marks read for themselves', async () => {
+    type Inbox = { items: Array<{ id: string; type: string; audience: string; read: boolean; subject: { id: string } }>; nextCursor: string | null };
+    const t = await team('inbox');
+    const contract = await submit(t, await draftContract(t, 5_000_00));
+    const request = await pendingFor(t.manager, contract.id);
+    const asked = (await call<Inbox>(api, 'GET', '/me/notifications', { token: t.manager })).body.items.find((n) => n.subject.id === request.id);
+    expect(asked).toMatchObject({ type: 'approval.requested', audience: 'role:manager', read: false });
+    expect((await call<Inbox>(api, 'GET', '/me/notifications', { token: t.finance })).body.items).toEqual([]);
+
+    expect((await call(api, 'POST', `/me/notifications/${asked!.id}/read`, { token: t.manager })).status).toBe(200);
+    const mine = await call<Inbox>(api, 'GET', '/me/notifications?unread=true', { token: t.manager });
+    expect(mine.body.items.map((n) => n.id)).not.toContain(asked!.id);
+    // Read by alice, still unread for mike.
+    const his = await call<Inbox>(api, 'GET', '/me/notifications?unread=true', { token: t.otherManager });
+    expect(his.body.items.map((n) => n.id)).toContain(asked!.id);
+
+    expect((await decide(t.manager, request.id, 'reject', 'Wrong legal entity')).status).toBe(200);
+    await contractStatus(t, contract.id, 'rejected');
+    const told = await eventually(async () => {
+      const inbox = await call<Inbox>(api, 'GET', '/me/notifications', { token: t.rep });
+      const found = inbox.body.items.find((n) => n.type === 'contract.rejected');
+      expect(found).toBeDefined();
+      return found!;
+    });
+    expect(told).toMatchObject({ audience: 'user:bob', read: false, subject: { id: contract.id } });
+    expect((await call(api, 'POST', `/me/notifications/${told.id}/read`, { token: t.manager })).status).toBe(404);
+  });
+
   it('a double submit starts nothing new', async () => {
     const t = await team('double-submit');
     const contract = await draftContract(t, 5_000_00);

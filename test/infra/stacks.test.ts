@@ -75,6 +75,7 @@ const EXPECTED_ACCESS: Record<FunctionName, { table: 'none' | 'read' | 'read-wri
   quotes: { table: 'read-write', putEvents: false },
   contracts: { table: 'read-write', putEvents: false },
   approvals: { table: 'read-write', putEvents: false },
+  notifications: { table: 'read-write', putEvents: false },
 };
 
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
@@ -221,7 +222,7 @@ describe.each(STAGES)('stage %s', (stage) => {
 
   describe('functions', () => {
     it('has one function per FUNCTIONS entry (and the outbox relay, the approval tasks): nodejs22.x, arm64, X-Ray, stage memory and environment', () => {
-      expect(FUNCTIONS).toEqual(['system', 'customers', 'audit', 'settings', 'pipeline', 'events', 'catalog', 'quotes', 'contracts', 'approvals']);
+      expect(FUNCTIONS).toEqual(['system', 'customers', 'audit', 'settings', 'pipeline', 'events', 'catalog', 'quotes', 'contracts', 'approvals', 'notifications']);
       stateless.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length + 2);
       for (const name of FUNCTIONS) {
         const fn = built.stateless.functions[name].fn.node.defaultChild as CfnResource;

@@ -120,6 +120,9 @@ const EXPECTED: Record<RouteId, (role: Role, scope: Scope) => number> = {
   // The signature is the authorization: whoever holds the link, with or without a token, of any tenant.
   getApprovalLink: publicRead,
   useApprovalLink: publicRead,
+  listMyNotifications: (_role, scope) => (scope === 'noToken' ? 401 : 200),
+  // Only one's own: another user's notification (or another tenant's) does not exist for the caller.
+  markNotificationRead: (_role, scope) => (scope === 'noToken' ? 401 : scope === 'own' ? 200 : 404),
 };
 
 /** A valid request for each route, so that only authorization decides the answer. */
@@ -183,6 +186,8 @@ const REQUEST: Record<RouteId, (fixture: Fixture, scope: Scope, caller: string) 
   createApprovalLinks: () => ({}),
   getApprovalLink: () => ({}),
   useApprovalLink: () => ({ body: {} }),
+  listMyNotifications: () => ({}),
+  markNotificationRead: () => ({}),
 };
 
 let api: TestApi;

@@ -6,6 +6,7 @@
 import type { ApprovalEngine } from '../../domain/approvals/engine';
 import { createApprovalLinks } from '../../domain/approvals/service';
 import { createProduct } from '../../domain/catalog/service';
+import { notificationItems } from '../../domain/notifications/service';
 import { changeStatus, createContract, createTemplate, readContract, submitContract } from '../../domain/contracts/service';
 import { createContact, createCustomer } from '../../domain/customers/service';
 import { createOpportunity } from '../../domain/pipeline/service';
@@ -25,6 +26,7 @@ export interface RouteFixture {
   contractId: string;
   approvalId: string;
   linkToken: string;
+  notificationId: string;
 }
 
 /** Routes that act on a quote the customer has already been sent. */
@@ -57,7 +59,17 @@ export async function routeFixture(
     contractId: NONE,
     approvalId: NONE,
     linkToken: NONE,
+    notificationId: NONE,
   };
+  if (path.startsWith('/me/notifications/')) {
+    const [item] = notificationItems(deps, options.tenant, new Date().toISOString(), { users: [options.owner] }, {
+      type: 'fixture.created',
+      title: 'Fixture notification',
+      subject: { type: 'customer', id: customer.id },
+    });
+    await deps.db.entities.notification.create(item!).go();
+    f.notificationId = item!.notificationId;
+  }
   if (path.includes('{contactId}')) f.contactId = (await createContact(deps, manager, customer.id, { name: 'Fixture Contact' })).id;
   if (path.startsWith('/products')) {
     f.productId = (await createProduct(deps, manager, { sku: `FIX-${customer.id}`, name: 'Fixture product', unitPrices: [{ amount: 500, currency: 'EUR' }] })).id;
@@ -111,6 +123,7 @@ export function pathFor(route: RouteDefinition, f: RouteFixture): string {
     ['/quotes', f.quoteId],
     ['/contracts', f.contractId],
     ['/approvals/', f.approvalId],
+    ['/me/notifications/', f.notificationId],
   ];
   const id = byPrefix.find(([prefix]) => route.path.startsWith(prefix))?.[1] ?? f.customerId;
   return route.path.replace('{id}', id).replace('{contactId}', f.contactId).replace('{token}', f.linkToken);
