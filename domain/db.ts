@@ -9,6 +9,9 @@ import { idempotencyRecordSchema } from './idempotency/model';
 import { notificationReadSchema, notificationSchema } from './notifications/model';
 import { opportunitySchema, pipelineSchema, stageChangeSchema } from './pipeline/model';
 import { quoteSchema } from './quotes/model';
+import { repProfileSchema } from './reps/model';
+import { timerSchema } from './scheduling/model';
+import { taskSchema } from './tasks/model';
 import { tenantSettingsSchema } from './settings/model';
 import { uniqueValueSchema } from './shared/unique-value.model';
 
@@ -43,6 +46,9 @@ export function createSalesDb(client: DocumentClientLike, table: string) {
       approvalRequest: new Entity(approvalRequestSchema),
       notification: new Entity(notificationSchema),
       notificationRead: new Entity(notificationReadSchema),
+      task: new Entity(taskSchema),
+      timer: new Entity(timerSchema),
+      repProfile: new Entity(repProfileSchema),
     },
     { client, table },
   );

@@ -12,6 +12,7 @@ import type { Deps } from '../shared/ports';
 import type { ApprovalRunInput } from './engine';
 import { approvalRequestId, closeRequest, findRequest, type ApprovalRequestItem } from './requests';
 import { describeApprovers, largestDiscountPercent, planChain, type ChainLevel } from './policy';
+import { timerItem } from '../scheduling/timers';
 import { readPolicy } from './service';
 
 /** What the state machine carries from task to task. */
@@ -192,6 +193,8 @@ export async function openRequest(deps: Deps, input: RunState & { taskToken: str
   const outcome = await deps.db.transaction
     .write((entities) => [
       entities.approvalRequest.create(request).commit(),
+      // The reminder job reminds the approvers once three quarters of the wait have passed.
+      entities.timer.put(timerItem(input.tenantId, 'approval', requestId, new Date(now.getTime() + waitSeconds * 750).toISOString(), 'remind')).commit(),
       ...changeLogCommits(entities, log),
       ...notifications.map((item) => entities.notification.create(item).commit()),
     ])

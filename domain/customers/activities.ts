@@ -1,12 +1,15 @@
 /** Use cases: the communication history (activities) and the customer timeline. */
 import type { EntityItem } from 'electrodb';
 import type { SalesDb } from '../db';
-import { UnprocessableError } from '../errors';
+import { ConflictError, UnprocessableError } from '../errors';
 import { assertMayChangeOwned, seesWholeTenant, type Actor } from '../shared/actor';
 import { readPage, type Page, type PageRequest } from '../shared/pagination';
 import type { Deps } from '../shared/ports';
-import { conflictedWithAnotherTransaction, rejectedAt } from '../shared/store-errors';
+import { conflictedWithAnotherTransaction, rejectedAt, type TransactionOutcome } from '../shared/store-errors';
 import { ConcurrentChange, compact, describeOutcome, retryOnConcurrentChange } from '../shared/writes';
+import { loadPipeline } from '../pipeline/pipeline-config';
+import { staleAfterDaysOf } from '../pipeline/rules';
+import { staleDealTimer } from '../scheduling/timers';
 import { readCustomer } from './customers';
 import {
   activityOccurredAt,
@@ -27,11 +30,18 @@ function assertMayLogHistory(actor: Actor, owner: string): void {
   assertMayChangeOwned(actor, owner, 'customer');
 }
 
+type TransactionEntities = Parameters<Parameters<SalesDb['transaction']['write']>[0]>[0];
+type Commit = ReturnType<Parameters<SalesDb['transaction']['write']>[0]>[number];
+
 export async function logActivity(
   deps: Deps,
   actor: Actor,
   customerId: string,
   input: CreateActivityInput & { opportunityId?: string },
+  options: {
+    /** More writes for the same transaction (a completed task), all-or-nothing with the activity. */
+    alsoWrite?: (entities: TransactionEntities, activityId: string) => Commit[];
+  } = {},
 ): Promise<ActivityView> {
   const now = deps.clock.now();
   const occurredAt = activityOccurredAt(input.occurredAt, now);
@@ -58,13 +68,17 @@ export async function logActivity(
   });
 
   return retryOnConcurrentChange(async () => {
-    const customer = await readCustomer(deps, actor, customerId);
+    const [customer, staleTimer] = await Promise.all([
+      readCustomer(deps, actor, customerId),
+      activity.opportunityId ? restartedStaleCheck(deps, actor.tenantId, activity.opportunityId, now) : undefined,
+    ]);
     assertMayLogHistory(actor, customer.owner);
     const lastContactedAt = nextLastContactedAt(customer.lastContactedAt, occurredAt);
     const moves = lastContactedAt !== customer.lastContactedAt;
     const CUSTOMER = 0;
     let contactIndex = -1;
     let opportunityIndex = -1;
+    let alsoFrom = -1;
     const outcome = await deps.db.transaction
       .write((entities) => {
         const writes = [
@@ -101,6 +115,11 @@ export async function logActivity(
               .commit(),
             entities.opportunityActivity.create({ ...activity, opportunityId: activity.opportunityId }).commit(),
           );
+          if (staleTimer) writes.push(entities.timer.put(staleTimer).commit());
+        }
+        if (options.alsoWrite) {
+          alsoFrom = writes.length;
+          writes.push(...options.alsoWrite(entities, activity.activityId));
         }
         return writes;
       })
@@ -112,10 +131,24 @@ export async function logActivity(
         : []),
     ];
     if (issues.length > 0) throw new UnprocessableError('The activity links to records this customer does not have', issues);
+    const also = outcome as TransactionOutcome;
+    if (alsoFrom >= 0 && also.canceled && also.data.slice(alsoFrom).some((item) => item.code === 'ConditionalCheckFailed')) {
+      throw new ConflictError('A record written with the activity changed meanwhile; read it again and retry');
+    }
     if (rejectedAt(outcome, CUSTOMER) || conflictedWithAnotherTransaction(outcome)) throw new ConcurrentChange();
     if (outcome.canceled) throw new Error(`Logging activity failed: ${describeOutcome(outcome)}`);
     return toActivityView(activity);
   }, {});
+}
+
+/** A follow-up on an open deal restarts its stale check from now (for its stage's `staleAfterDays`). */
+async function restartedStaleCheck(deps: Deps, tenantId: string, opportunityId: string, now: Date) {
+  const [{ data: opportunity }, pipeline] = await Promise.all([
+    deps.db.entities.opportunity.get({ tenantId, opportunityId }).go(),
+    loadPipeline(deps, tenantId),
+  ]);
+  if (!opportunity || opportunity.status !== 'open') return undefined;
+  return staleDealTimer(tenantId, opportunityId, staleAfterDaysOf(pipeline.definition, opportunity.stage), now);
 }
 
 /** The follow-up history of one opportunity, newest first. */

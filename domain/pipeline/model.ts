@@ -24,6 +24,7 @@ export const pipelineSchema = createSchema({
           name: { type: 'string', required: true },
           probability: { type: 'number', required: true },
           exitCriteria: { type: 'list', items: { type: 'string' }, required: true },
+          staleAfterDays: { type: 'number' },
         },
       },
     },

@@ -17,12 +17,14 @@ import { conflictedWithAnotherTransaction, rejectedAt } from '../shared/store-er
 import { ConcurrentChange, assertVersion, compact, describeOutcome, retryOnConcurrentChange, type WriteOptions } from '../shared/writes';
 import { ownerForNewRecord } from '../customers/rules';
 import { factSourcesFor, unmetCriteria, type GateFacts } from './gates';
+import { staleDealTimer, timerId, type TimerItem } from '../scheduling/timers';
 import { loadPipeline, type LoadedPipeline } from './pipeline-config';
 import {
   defaultProbability,
   planStageMove,
   stageIntervals,
   stageTotals,
+  staleAfterDaysOf,
   statusOfStage,
   type MovePlan,
 } from './rules';
@@ -90,6 +92,7 @@ export async function createOpportunity(deps: Deps, actor: Actor, input: CreateO
       pipeline,
       customer,
       customerMove,
+      staleTimer: { put: staleDealTimer(actor.tenantId, opportunity.opportunityId, staleAfterDaysOf(pipeline.definition, firstStage), deps.clock.now()) },
     });
     return view;
   }, {});
@@ -320,6 +323,10 @@ async function applyMove(
     pipeline,
     customer: details.customer,
     customerMove,
+    staleTimer:
+      status === 'open'
+        ? { put: staleDealTimer(actor.tenantId, current.opportunityId, staleAfterDaysOf(pipeline.definition, plan.to), deps.clock.now()) }
+        : { clearFor: current.opportunityId },
   });
   return toOpportunityView(saved);
 }
@@ -433,6 +440,8 @@ interface OpportunityChange {
   /** When given, the customer must still be at the version read (and is moved if `customerMove`). */
   customer?: CustomerItem;
   customerMove?: ReturnType<typeof lifecycleChange>;
+  /** The deal's stale check: rescheduled while open, removed once closed. */
+  staleTimer?: { put: TimerItem } | { clearFor: string };
 }
 
 async function commitOpportunityChange(deps: Deps, actor: Actor, change: OpportunityChange): Promise<void> {
@@ -465,6 +474,11 @@ async function commitOpportunityChange(deps: Deps, actor: Actor, change: Opportu
             ]
           : []),
       ...changeLogCommits(entities, change.log),
+      ...(change.staleTimer === undefined
+        ? []
+        : 'put' in change.staleTimer
+          ? [entities.timer.put(change.staleTimer.put).commit()]
+          : [entities.timer.delete({ tenantId: actor.tenantId, timerId: timerId('deal', change.staleTimer.clearFor) }).commit()]),
     ])
     .go();
   if (!outcome.canceled) return;

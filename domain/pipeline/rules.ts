@@ -11,6 +11,15 @@ export interface StageDefinition {
   name: string;
   probability: number;
   exitCriteria: string[];
+  /** Days without activity before the owner gets a follow-up task (DEFAULT_STALE_AFTER_DAYS when unset). */
+  staleAfterDays?: number;
+}
+
+export const DEFAULT_STALE_AFTER_DAYS = 14;
+
+/** How long an opportunity in `stage` may go without activity (a retired stage counts as its target). */
+export function staleAfterDaysOf(pipeline: { stages: ReadonlyArray<Pick<StageDefinition, 'key' | 'staleAfterDays'>> }, stage: string): number {
+  return pipeline.stages.find((candidate) => candidate.key === stage)?.staleAfterDays ?? DEFAULT_STALE_AFTER_DAYS;
 }
 
 export interface PipelineDefinition {

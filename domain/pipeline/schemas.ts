@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Id, IsoDate, Key, Money, PageQuery, ShortText, UserId, pageOf } from '../shared/schemas';
 import { DECISION_FACTORS, OPPORTUNITY_STATUSES } from './model';
+import { DEFAULT_STALE_AFTER_DAYS } from './rules';
 
 const Probability = z.number().int().min(0).max(100);
 const Note = z.string().trim().min(1).max(2000);
@@ -13,6 +14,13 @@ export const StageConfig = z
     name: ShortText(80),
     probability: Probability.meta({ description: 'Default win probability in this stage, 0–100' }),
     exitCriteria: z.array(Key).max(20).meta({ description: 'What an opportunity needs before it may leave this stage forward' }),
+    staleAfterDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(365)
+      .optional()
+      .meta({ description: `Days without activity after which the owner gets a follow-up task; default ${DEFAULT_STALE_AFTER_DAYS}` }),
   })
   .meta({ id: 'StageConfig' });
 

@@ -13,6 +13,8 @@ export const tenantSettingsSchema = createSchema({
     taxRates: { type: 'any' },
     /** Quote discounts above this percent need approval (decimal string). */
     maxDiscountPercent: { type: 'string' },
+    /** When the reminder job tells assignees of due tasks and escalates overdue ones (hours). */
+    taskReminders: { type: 'any' },
     updatedAt: { type: 'string', required: true },
     updatedBy: { type: 'string', required: true },
     version: { type: 'number', required: true },

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { CurrencyCode, Key, Percent } from '../shared/schemas';
 
+const TaskReminders = z.strictObject({
+  dueSoonHours: z.number().int().min(0).max(720).meta({ description: 'Tell the assignee this many hours before a task is due' }),
+  escalateAfterHours: z.number().int().min(1).max(720).meta({ description: "Tell the assignee's manager when a task is overdue this long" }),
+});
+
 export const SettingsBody = z
   .strictObject({
     companyName: z.string().trim().min(1).max(200).optional().meta({ description: 'Printed on quotes and contracts' }),
@@ -17,6 +22,7 @@ export const SettingsBody = z
       .optional()
       .meta({ description: 'Tax category → percent, e.g. { "standard": "19", "reduced": "7" }; default { "standard": "0" }' }),
     maxDiscountPercent: Percent.optional().meta({ description: 'Quotes discounted beyond this need approval; default "20"' }),
+    taskReminders: TaskReminders.optional().meta({ description: 'Default { "dueSoonHours": 24, "escalateAfterHours": 24 }' }),
   })
   .meta({ id: 'SettingsInput' });
 
@@ -27,6 +33,7 @@ export const Settings = z
     lostReasons: z.array(z.string()),
     taxRates: z.record(z.string(), z.string()),
     maxDiscountPercent: z.string(),
+    taskReminders: z.object({ dueSoonHours: z.number().int(), escalateAfterHours: z.number().int() }),
     version: z.number().int().meta({ description: '0 while the tenant runs on the defaults' }),
     updatedAt: z.string().optional(),
     updatedBy: z.string().optional(),

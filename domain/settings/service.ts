@@ -8,6 +8,7 @@ import { assertVersion } from '../shared/writes';
 import { diffFields } from '../shared/records';
 import type { Actor } from '../shared/actor';
 import type { Deps } from '../shared/ports';
+import { DEFAULT_REMINDER_POLICY } from '../tasks/rules';
 import type { SettingsInput, SettingsView } from './schemas';
 
 export const DEFAULT_SETTINGS: Omit<SettingsView, 'version'> = {
@@ -16,6 +17,7 @@ export const DEFAULT_SETTINGS: Omit<SettingsView, 'version'> = {
   // No tax until an admin says which rates apply: a silent guess would put wrong totals on quotes.
   taxRates: { standard: '0' },
   maxDiscountPercent: '20',
+  taskReminders: DEFAULT_REMINDER_POLICY,
 };
 
 type SettingsItem = EntityItem<SalesDb['entities']['tenantSettings']>;
@@ -33,6 +35,7 @@ function toSettingsView(data: SettingsItem | null): SettingsView {
     lostReasons: data.lostReasons,
     taxRates: (data.taxRates as Record<string, string> | undefined) ?? DEFAULT_SETTINGS.taxRates,
     maxDiscountPercent: data.maxDiscountPercent ?? DEFAULT_SETTINGS.maxDiscountPercent,
+    taskReminders: (data.taskReminders as SettingsView['taskReminders'] | undefined) ?? DEFAULT_SETTINGS.taskReminders,
     version: data.version,
     updatedAt: data.updatedAt,
     updatedBy: data.updatedBy,
@@ -51,6 +54,7 @@ export async function putSettings(deps: Deps, actor: Actor, input: SettingsInput
     lostReasons: input.lostReasons,
     taxRates: input.taxRates ?? DEFAULT_SETTINGS.taxRates,
     maxDiscountPercent: input.maxDiscountPercent ?? DEFAULT_SETTINGS.maxDiscountPercent,
+    taskReminders: input.taskReminders ?? DEFAULT_SETTINGS.taskReminders,
   };
   const next = { tenantId: actor.tenantId, ...settings, updatedAt: now, updatedBy: actor.userId, version: currentView.version + 1 };
   const { version: _version, updatedAt: _at, updatedBy: _by, ...before } = currentView;

@@ -1,0 +1,130 @@
+/** The reminder job on DynamoDB Local with a controlled clock: due soon, overdue, escalation, stale deals, idempotency. */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { logActivity } from '../../domain/customers/activities';
+import { createCustomer } from '../../domain/customers/service';
+import { listNotifications } from '../../domain/notifications/service';
+import { createOpportunity } from '../../domain/pipeline/service';
+import { putRep } from '../../domain/reps/service';
+import { runReminders } from '../../domain/scheduling/reminder-job';
+import type { Actor } from '../../domain/shared/actor';
+import type { Deps } from '../../domain/shared/ports';
+import { completeTask, createTask, listTasks } from '../../domain/tasks/service';
+import { createTestDeps, people, withClock } from '../support/dynamo';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+let now = Date.parse('2030-01-07T09:00:00Z');
+let deps: Deps;
+
+beforeAll(async () => {
+  deps = withClock(await createTestDeps(), () => now);
+});
+
+const inbox = async (who: Actor) => (await listNotifications(deps, who, { limit: 200 })).items.map((n) => n.type);
+
+describe('task reminders', () => {
+  it('tell the assignee when due soon and when overdue, then the manager, each once', async () => {
+    const who = people();
+    now = Date.parse('2030-01-07T09:00:00Z');
+    await putRep(deps, who.dana, 'bob', { experience: 'mid', manager: 'alice', capacity: { maxOpenOpportunities: 10, maxOpenLeads: 10 } }, {});
+    const task = await createTask(deps, who.alice, { title: 'Call Gia about the renewal', dueAt: new Date(now + 48 * HOUR).toISOString(), assignee: 'bob' });
+    expect(await inbox(who.bob)).toEqual(['task.assigned']);
+
+    await runReminders(deps);
+    expect(await inbox(who.bob)).toEqual(['task.assigned']);
+
+    now += 25 * HOUR; // due in 23 h: within the default 24 h
+    expect((await runReminders(deps)).tasksDueSoon).toBe(1);
+    expect((await runReminders(deps)).tasksDueSoon).toBe(0);
+    expect(await inbox(who.bob)).toEqual(['task.due_soon', 'task.assigned']);
+
+    now += 24 * HOUR; // 1 h past due
+    expect((await runReminders(deps)).tasksOverdue).toBe(1);
+    expect((await listTasks(deps, who.bob, { assignee: 'bob' })).items[0]).toMatchObject({ id: task.id, overdue: true });
+
+    now += 24 * HOUR; // 25 h past due: escalated to bob's manager
+    expect((await runReminders(deps)).tasksEscalated).toBe(1);
+    expect(await inbox(who.alice)).toEqual(['task.escalated']);
+    const nothingLeft = await runReminders(deps);
+    expect(nothingLeft.tasksEscalated + nothingLeft.tasksOverdue + nothingLeft.tasksDueSoon).toBe(0);
+    expect(await inbox(who.bob)).toEqual(['task.overdue', 'task.due_soon', 'task.assigned']);
+  });
+
+  it("escalate to every manager when the assignee's profile names none; a done task is never reminded", async () => {
+    const who = people();
+    now = Date.parse('2030-02-01T09:00:00Z');
+    const done = await createTask(deps, who.carol, { title: 'Send the deck', dueAt: new Date(now + HOUR).toISOString() });
+    await completeTask(deps, who.carol, done.id, { outcome: 'Sent' });
+    await createTask(deps, who.carol, { title: 'Chase the PO', dueAt: new Date(now - 30 * HOUR).toISOString() });
+    const run = await runReminders(deps);
+    expect(run.tasksEscalated).toBe(1);
+    expect(await inbox(who.carol)).toEqual([]);
+    const managers = (await listNotifications(deps, who.alice, {})).items.filter((n) => n.type === 'task.escalated');
+    expect(managers.map((n) => n.audience)).toEqual(['role:manager']);
+  });
+
+  it('two runs at once notify once', async () => {
+    const who = people();
+    now = Date.parse('2030-03-01T09:00:00Z');
+    await createTask(deps, who.bob, { title: 'Prepare the demo', dueAt: new Date(now + 2 * HOUR).toISOString() });
+    const [a, b] = await Promise.all([runReminders(deps), runReminders(deps)]);
+    expect(a.tasksDueSoon + b.tasksDueSoon).toBe(1);
+    expect(await inbox(who.bob)).toEqual(['task.due_soon']);
+  });
+
+  it('reads only what is due: tasks due far ahead cost nothing', async () => {
+    const who = people();
+    now = Date.parse('2030-04-01T09:00:00Z');
+    await runReminders(deps); // whatever earlier tests left due
+    for (let index = 0; index < 20; index += 1) {
+      await createTask(deps, who.bob, { title: `Later ${index}`, dueAt: new Date(now + (30 + index) * DAY).toISOString() });
+    }
+    await createTask(deps, who.bob, { title: 'Soon', dueAt: new Date(now + HOUR).toISOString() });
+    const run = await runReminders(deps);
+    expect(run.dueTimers).toBe(1);
+    expect(run.tasksDueSoon).toBe(1);
+  });
+});
+
+describe('stale deals', () => {
+  it('get one follow-up task for the owner after the stage\'s days without activity, not another while it is open', async () => {
+    const who = people();
+    now = Date.parse('2030-05-01T09:00:00Z');
+    await runReminders(deps);
+    const customer = await createCustomer(deps, who.bob, { name: 'Quiet Corp' });
+    const deal = await createOpportunity(deps, who.bob, { customerId: customer.id, name: 'Quiet deal', expectedCloseDate: '2030-12-31' });
+
+    now += 13 * DAY;
+    expect((await runReminders(deps)).staleDeals).toBe(0);
+    now += 2 * DAY; // 15 days without activity; the default is 14
+    expect((await runReminders(deps)).staleDeals).toBe(1);
+    expect((await runReminders(deps)).staleDeals).toBe(0);
+    const followUps = await listTasks(deps, who.bob, { linkedType: 'opportunity', linkedId: deal.id });
+    expect(followUps.items).toHaveLength(1);
+    expect(followUps.items[0]).toMatchObject({ assignee: 'bob', origin: 'stale_deal', type: 'follow-up' });
+    expect(await inbox(who.bob)).toContain('deal.stale');
+
+    now += 15 * DAY; // still quiet, but its follow-up is still open: no second task
+    await runReminders(deps);
+    expect((await listTasks(deps, who.bob, { linkedType: 'opportunity', linkedId: deal.id })).items).toHaveLength(1);
+
+    // Working the deal restarts the clock.
+    await completeTask(deps, who.bob, followUps.items[0]!.id, { outcome: 'Called, they are busy until March', logActivity: true });
+    now += 10 * DAY;
+    expect((await runReminders(deps)).staleDeals).toBe(0);
+    now += 5 * DAY;
+    expect((await runReminders(deps)).staleDeals).toBe(1);
+  });
+
+  it('a follow-up logged on the deal restarts the clock too', async () => {
+    const who = people();
+    now = Date.parse('2030-08-01T09:00:00Z');
+    await runReminders(deps);
+    const customer = await createCustomer(deps, who.carol, { name: 'Busy Corp' });
+    const deal = await createOpportunity(deps, who.carol, { customerId: customer.id, name: 'Busy deal', expectedCloseDate: '2030-12-31' });
+    now += 10 * DAY;
+    await logActivity(deps, who.carol, customer.id, { type: 'call', subject: 'Check-in', opportunityId: deal.id });
+    now += 10 * DAY;
+    expect((await runReminders(deps)).staleDeals).toBe(0);
+  });
+});
