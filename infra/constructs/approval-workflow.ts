@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type Duration, Duration as Durations, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { type CfnElement, type Duration, Duration as Durations, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
@@ -155,7 +155,7 @@ export class ApprovalWorkflow extends Construct {
     });
     Validations.of(this.stateMachine.role).acknowledge(
       {
-        id: 'AwsSolutions-IAM5[Resource::<ApprovalWorkflowTasksFunction908B8B83.Arn>:*]',
+        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.tasks.fn.node.defaultChild as CfnElement)}.Arn>:*]`,
         reason: 'CDK grants lambda:InvokeFunction on the tasks function and its versions/aliases (`<arn>:*`): still only that one function.',
       },
       {

@@ -32,7 +32,13 @@ export async function loadHandlers(): Promise<FunctionHandlers> {
   return Object.fromEntries(loaded) as FunctionHandlers;
 }
 
-export function createLocalApi(options: { handlers: FunctionHandlers; keys: DevKeys; log?: (line: string) => void }): Server {
+export function createLocalApi(options: {
+  handlers: FunctionHandlers;
+  keys: DevKeys;
+  log?: (line: string) => void;
+  /** Scheduled jobs `npm run job -- <name>` may run now (POST /_local/jobs/<name>, from this machine only). */
+  jobs?: Record<string, () => Promise<unknown>>;
+}): Server {
   const compiled = (routes as readonly RouteDefinition[]).map(compile);
   const docs = docsAssets();
 
@@ -44,12 +50,25 @@ export function createLocalApi(options: { handlers: FunctionHandlers; keys: DevK
     });
   });
 
+  /** Not an API Gateway route: a local convenience, refused to anything but the loopback interface. */
+  async function runJob(name: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const address = req.socket.remoteAddress ?? '';
+    if (!['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(address)) return sendJson(res, 403, { message: 'Local jobs run from this machine only' });
+    const job = options.jobs?.[name];
+    if (!job) return sendJson(res, 404, { message: `No job "${name}"; jobs: ${Object.keys(options.jobs ?? {}).join(', ')}` });
+    sendJson(res, 200, { job: name, result: await job() });
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
 
     if (method === 'GET' && docs.serve(url.pathname, res)) return;
+    if (method === 'POST' && url.pathname.startsWith('/_local/jobs/')) {
+      await runJob(decodeURIComponent(url.pathname.slice('/_local/jobs/'.length)), req, res);
+      return;
+    }
 
     const match = matchRoute(compiled, method, url.pathname);
     if (!match) {

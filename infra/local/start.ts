@@ -47,6 +47,9 @@ async function main(): Promise<void> {
   const { createLocalApprovalEngine } = await import('./local-workflow');
   const { useApprovalEngine } = await import('../../functions/shared/approval-engine');
   const { handler: approvalTasks } = await import('../../functions/workflows/approval-tasks');
+  const { handler: reminders } = await import('../../functions/schedules/reminders');
+  const { startLocalScheduler } = await import('./local-scheduler');
+  const { stageConfig } = await import('../config/stages');
   const { createLocalApi, loadHandlers } = await import('./local-api');
   const { createLocalEventBus } = await import('./local-event-bus');
   const { fileCheckpointStore, startStreamPoller } = await import('./stream-poller');
@@ -70,7 +73,11 @@ async function main(): Promise<void> {
   useApprovalEngine(approvals);
   const seeded = await seedDemoTenant(runtimeDeps(), approvals);
   const keys = await loadOrCreateDevKeys();
-  const server = createLocalApi({ handlers: await loadHandlers(), keys, log: (line) => console.log(line) });
+  // The dev stage's schedule expressions, fired here; `npm run job -- reminders` runs one now.
+  const jobs = { reminders: () => reminders() };
+  const { remindersRate } = stageConfig('dev').schedules;
+  const stopSchedules = startLocalScheduler([{ name: 'reminders', expression: remindersRate, run: jobs.reminders }], eventLog.log);
+  const server = createLocalApi({ handlers: await loadHandlers(), keys, jobs, log: (line) => console.log(line) });
   await new Promise<void>((resolve) => server.listen(port, resolve));
 
   const base = `http://localhost:${port}`;
@@ -79,6 +86,7 @@ async function main(): Promise<void> {
   console.log(`  API docs     ${base}/docs   (OpenAPI: ${base}/openapi.json)`);
   console.log(`  DynamoDB     ${dynamo.endpoint}   table ${TABLE_NAME}`);
   console.log(`  Approvals    the approval state machine (same ASL as CDK) runs here; steps escalate after ${process.env.APPROVAL_TIMEOUT_SECONDS} s`);
+  console.log(`  Schedules    reminders ${remindersRate} (run one now: npm run job -- reminders)`);
   console.log(`  Events       domain events are published to the local bus "${EVENT_BUS_NAME}" and logged here ([bus] …)`);
   console.log(`  Demo tenant  ${DEMO_TENANT} (${seeded === 'seeded' ? 'seeded now' : 'already seeded'})\n`);
   console.log('Tokens for the demo users (valid 12 h; more with `npm run token -- --tenant acme --role rep --sub bob`):');
@@ -98,6 +106,7 @@ async function main(): Promise<void> {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     approvals.stop();
+    stopSchedules();
     // Before DynamoDB Local: a poll in progress finishes instead of failing against a stopped endpoint.
     await poller.stop();
     await dynamo.stop();

@@ -27,6 +27,7 @@ import { FUNCTIONS, type FunctionName, type RouteDefinition, routes } from '../.
 import type { StageConfig } from '../config/stages';
 import { ApiFunction, REPO_ROOT } from '../constructs/api-function';
 import { ApprovalWorkflow } from '../constructs/approval-workflow';
+import { ScheduledJob } from '../constructs/scheduled-job';
 import { OutboxRelay } from '../constructs/outbox-relay';
 
 export interface StatelessStackProps extends StackProps {
@@ -71,6 +72,10 @@ const FUNCTION_ACCESS: Record<FunctionName, FunctionAccess> = {
   approvals: { table: 'read-write', publishesEvents: false },
   // The caller's notifications (reads them, marks them read).
   notifications: { table: 'read-write', publishesEvents: false },
+  // Tasks and follow-ups (with their reminder timers; completing one can log an activity).
+  tasks: { table: 'read-write', publishesEvents: false },
+  // Rep profiles, assignment rules and assignments of customers and opportunities.
+  assignment: { table: 'read-write', publishesEvents: false },
 };
 
 // No Scan: request paths read by key (DESIGN). ConditionCheckItem is what transaction guards need.
@@ -92,6 +97,8 @@ export class StatelessStack extends Stack {
   readonly outboxRelay: OutboxRelay;
   /** The contract approval state machine and its tasks function. */
   readonly approvalWorkflow: ApprovalWorkflow;
+  /** Reminders and escalations, on an EventBridge Scheduler schedule. */
+  readonly remindersJob: ScheduledJob;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -146,6 +153,24 @@ export class StatelessStack extends Stack {
     stateMachine.grantTaskResponse(functions.approvals.role);
     functions.approvals.fn.addEnvironment('APPROVAL_LINK_SECRET_ARN', approvalLinkSecret.secretArn);
     approvalLinkSecret.grantRead(functions.approvals.role);
+
+    this.remindersJob = new ScheduledJob(this, 'Reminders', {
+      stage: config.stage,
+      entry: join(REPO_ROOT, 'functions', 'schedules', 'reminders.ts'),
+      description: `Salesflow ${config.stage}: task reminders, escalations, stale-deal follow-ups, approval reminders`,
+      expression: config.schedules.remindersRate,
+      tableName: table.tableName,
+      logLevel: config.logLevel,
+      logRetention: config.logRetention,
+      removalPolicy,
+      memorySize: config.lambda.memoryMb,
+      // A run works through everything due; a backlog after an outage takes longer than a request.
+      timeout: Duration.minutes(5),
+      alarms: config.alarms.enabled,
+    });
+    this.remindersJob.function.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS], resources: tableResources }),
+    );
 
     this.outboxRelay = new OutboxRelay(this, 'OutboxRelay', {
       stage: config.stage,

@@ -99,6 +99,21 @@ describe('npm start', () => {
     const page = (await customers.json()) as { items: Array<{ name: string }> };
     expect(page.items.map((c) => c.name)).toContain('Globex Corporation');
 
+    // The seed ran a contract through the approval workflow (signed, so Stark's deal is won) and left Globex's
+    // waiting for a manager: the state machine runs in this process.
+    const mike = /manager\s+mike\s+(\S+)/.exec(output)?.[1];
+    const approvals = await fetch(`http://localhost:${port}/approvals`, { headers: { authorization: `Bearer ${mike}` } });
+    const pending = (await approvals.json()) as { items: Array<{ contractTitle: string; status: string }> };
+    expect(pending.items.map((r) => [r.contractTitle, r.status])).toEqual([['Globex platform renewal', 'pending']]);
+    const won = await fetch(`http://localhost:${port}/opportunities?status=won`, { headers: { authorization: `Bearer ${managerToken}` } });
+    expect(((await won.json()) as { items: Array<{ name: string }> }).items.map((o) => o.name)).toEqual(['Stark support upgrade']);
+
+    // `npm run job -- reminders` runs the reminder job inside this runtime, now.
+    const job = spawnSync('npm', ['run', '-s', 'job', '--', 'reminders'], { cwd: root, env: { ...process.env, PORT: String(port) }, encoding: 'utf8' });
+    expect(job.status).toBe(0);
+    expect(JSON.parse(job.stdout)).toMatchObject({ job: 'reminders', result: { dueTimers: expect.any(Number), skipped: expect.any(Number) } });
+    expect(output).toContain('Schedules    reminders rate(15 minutes)');
+
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(output).toContain('Stopped.');

@@ -76,6 +76,8 @@ const EXPECTED_ACCESS: Record<FunctionName, { table: 'none' | 'read' | 'read-wri
   contracts: { table: 'read-write', putEvents: false },
   approvals: { table: 'read-write', putEvents: false },
   notifications: { table: 'read-write', putEvents: false },
+  tasks: { table: 'read-write', putEvents: false },
+  assignment: { table: 'read-write', putEvents: false },
 };
 
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
@@ -221,9 +223,9 @@ describe.each(STAGES)('stage %s', (stage) => {
   });
 
   describe('functions', () => {
-    it('has one function per FUNCTIONS entry (and the outbox relay, the approval tasks): nodejs22.x, arm64, X-Ray, stage memory and environment', () => {
-      expect(FUNCTIONS).toEqual(['system', 'customers', 'audit', 'settings', 'pipeline', 'events', 'catalog', 'quotes', 'contracts', 'approvals', 'notifications']);
-      stateless.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length + 2);
+    it('has one function per FUNCTIONS entry (and the outbox relay, the approval tasks, the reminders job): nodejs22.x, arm64, X-Ray, stage memory and environment', () => {
+      expect(FUNCTIONS).toEqual(['system', 'customers', 'audit', 'settings', 'pipeline', 'events', 'catalog', 'quotes', 'contracts', 'approvals', 'notifications', 'tasks', 'assignment']);
+      stateless.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length + 3);
       for (const name of FUNCTIONS) {
         const fn = built.stateless.functions[name].fn.node.defaultChild as CfnResource;
         const resource = stateless.toJSON().Resources[logicalId(fn)] as { Properties: Record<string, unknown> };
@@ -256,7 +258,7 @@ describe.each(STAGES)('stage %s', (stage) => {
         expect(logGroups[ref]?.Properties.RetentionInDays).toBe(expected.logRetentionDays);
         used.add(ref);
       }
-      expect(used.size).toBe(FUNCTIONS.length + 2);
+      expect(used.size).toBe(FUNCTIONS.length + 3);
       const policy = expected.retain ? 'Retain' : 'Delete';
       stateless.allResources('AWS::Logs::LogGroup', { DeletionPolicy: policy });
       // No logRetention custom resource (its singleton function would be a second kind of Lambda).
@@ -468,7 +470,7 @@ describe.each(STAGES)('stage %s', (stage) => {
 
     it(`has an encrypted, TLS-only dead-letter queue keeping messages 14 days (${expected.retain ? 'retained' : 'deleted'} with the stack)`, () => {
       const { queue } = relayIds();
-      stateless.resourceCountIs('AWS::SQS::Queue', 1);
+      stateless.resourceCountIs('AWS::SQS::Queue', 2);
       const policy = expected.retain ? 'Retain' : 'Delete';
       stateless.hasResource('AWS::SQS::Queue', {
         Properties: { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 60 * 60 },
@@ -649,10 +651,46 @@ describe.each(STAGES)('stage %s', (stage) => {
     });
   });
 
+  describe('reminders schedule', () => {
+    it(`runs functions/schedules/reminders.ts on the stage's expression (${stageConfig(stage).schedules.remindersRate}) with retries and a dead-letter queue`, () => {
+      const job = built.stateless.remindersJob;
+      const fn = logicalId(job.function.fn.node.defaultChild as CfnResource);
+      const queue = logicalId(job.deadLetterQueue.node.defaultChild as CfnResource);
+      stateless.resourceCountIs('AWS::Scheduler::Schedule', 1);
+      stateless.hasResourceProperties('AWS::Scheduler::Schedule', {
+        ScheduleExpression: stageConfig(stage).schedules.remindersRate,
+        State: 'ENABLED',
+        Target: {
+          Arn: { 'Fn::GetAtt': [fn, 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queue, 'Arn'] } },
+        },
+      });
+      const resource = (stateless.toJSON().Resources as Resources)[fn];
+      expect(resource?.Properties).toMatchObject({ Runtime: 'nodejs22.x', Timeout: 300, Environment: { Variables: { STAGE: stage } } });
+      const s3Key = (resource?.Properties.Code as { S3Key: string }).S3Key;
+      const bundle = join(built.app.outdir, `asset.${s3Key.replace(/\.zip$/, '')}`, 'index.mjs');
+      expect(readFileSync(bundle, 'utf8')).toContain('reminders run');
+    });
+
+    it('lets the schedule invoke only the job, and the job use the table', () => {
+      const job = built.stateless.remindersJob;
+      const fn = logicalId(job.function.fn.node.defaultChild as CfnResource);
+      const role = logicalId(job.function.role.node.defaultChild as CfnResource);
+      const scheduleRole = (stateless.findResources('AWS::Scheduler::Schedule') as Resources)[logicalId(job.schedule.node.defaultChild as CfnResource)]!
+        .Properties.Target as { RoleArn: { 'Fn::GetAtt': [string, string] } };
+      const invoke = statementsOfRole(stateless, scheduleRole.RoleArn['Fn::GetAtt'][0]).filter((st) => asArray(st.Action).includes('lambda:InvokeFunction'));
+      expect(invoke.map((st) => st.Resource)).toEqual([[{ 'Fn::GetAtt': [fn, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [fn, 'Arn'] }, ':*']] }]]);
+      const dynamo = statementsOfRole(stateless, role).flatMap((st) => asArray(st.Action)).filter((action) => action.startsWith('dynamodb:'));
+      expect(dynamo).toEqual(expect.arrayContaining(['dynamodb:Query', ...WRITE_ACTIONS]));
+      expect(dynamo).not.toContain('dynamodb:Scan');
+    });
+  });
+
   it(`has alarms ${expected.alarms ? 'on' : 'off'}`, () => {
     // API 5xx, errors and throttles per function, the outbox relay's dead-letter queue, failed approval
-    // executions and approval task errors.
-    stateless.resourceCountIs('AWS::CloudWatch::Alarm', expected.alarms ? 1 + 2 * FUNCTIONS.length + 1 + 2 : 0);
+    // executions and approval task errors, the reminders schedule's dead-letter queue.
+    stateless.resourceCountIs('AWS::CloudWatch::Alarm', expected.alarms ? 1 + 2 * FUNCTIONS.length + 1 + 2 + 1 : 0);
     if (expected.alarms) {
       stateless.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/ApiGateway', MetricName: '5xx', Threshold: 1 });
       for (const name of FUNCTIONS) {
@@ -693,7 +731,7 @@ describe.each(STAGES)('stage %s', (stage) => {
       }
     });
 
-    it('acknowledges SQS3 (queue without a DLQ) only on the outbox relay dead-letter queue', () => {
+    it('acknowledges SQS3 (queue without a DLQ) only on the dead-letter queues of the outbox relay and the reminders schedule', () => {
       const withSqs3 = Object.entries(stateless.toJSON().Resources as Resources)
         .filter(([, resource]) =>
           (resource.Metadata?.cdk_nag as { rules_to_suppress: { id: string }[] } | undefined)?.rules_to_suppress.some(
@@ -701,9 +739,12 @@ describe.each(STAGES)('stage %s', (stage) => {
           ),
         )
         .map(([id]) => id);
-      const queue = built.stateless.outboxRelay.deadLetterQueue;
-      const queuePolicy = queue.node.findChild('Policy').node.defaultChild as CfnResource;
-      expect(withSqs3.sort()).toEqual([logicalId(queue.node.defaultChild as CfnResource), logicalId(queuePolicy)].sort());
+      const queues = [built.stateless.outboxRelay.deadLetterQueue, built.stateless.remindersJob.deadLetterQueue];
+      const ids = queues.flatMap((queue) => [
+        logicalId(queue.node.defaultChild as CfnResource),
+        logicalId(queue.node.findChild('Policy').node.defaultChild as CfnResource),
+      ]);
+      expect(withSqs3.sort()).toEqual(ids.sort());
     });
 
     it('acknowledges APIG4 (no authorizer) only on the public routes', () => {

@@ -33,6 +33,13 @@ const publicRead = () => 200;
 const catalogEdit = (success: number) => (role: Role, scope: Scope) =>
   scope === 'noToken' ? 401 : role === 'admin' || role === 'manager' ? success : 403;
 const adminOnly = (role: Role, scope: Scope) => (scope === 'noToken' ? 401 : role === 'admin' ? 200 : 403);
+/** The assignee (own), or a manager or admin, works a task. */
+const taskWork = (role: Role, scope: Scope) => {
+  if (scope === 'noToken') return 401;
+  if (scope === 'otherTenant') return 404;
+  if (scope === 'otherOwner' && !(role === 'admin' || role === 'manager')) return 403;
+  return 200;
+};
 const approverOnly = (role: Role, scope: Scope) => {
   if (scope === 'noToken') return 401;
   if (scope === 'otherTenant') return 404;
@@ -123,6 +130,22 @@ const EXPECTED: Record<RouteId, (role: Role, scope: Scope) => number> = {
   listMyNotifications: (_role, scope) => (scope === 'noToken' ? 401 : 200),
   // Only one's own: another user's notification (or another tenant's) does not exist for the caller.
   markNotificationRead: (_role, scope) => (scope === 'noToken' ? 401 : scope === 'own' ? 200 : 404),
+  // Everyone has tasks; only managers and admins give them to others. otherTenant: a link to a foreign record.
+  createTask: (role, scope) => {
+    if (scope === 'noToken') return 401;
+    if (scope === 'otherTenant') return 422;
+    if (scope === 'otherOwner' && !(role === 'admin' || role === 'manager')) return 403;
+    return 201;
+  },
+  listTasks: (_role, scope) => (scope === 'noToken' ? 401 : 200),
+  getTask: tenantRead,
+  updateTask: taskWork,
+  completeTask: taskWork,
+  listMyTasks: (_role, scope) => (scope === 'noToken' ? 401 : 200),
+  listReps: (_role, scope) => (scope === 'noToken' ? 401 : 200),
+  getRep: tenantRead,
+  // The path names a user of the caller's own tenant: otherTenant only decides whose fixture exists.
+  putRep: catalogEdit(200),
 };
 
 /** A valid request for each route, so that only authorization decides the answer. */
@@ -188,6 +211,22 @@ const REQUEST: Record<RouteId, (fixture: Fixture, scope: Scope, caller: string) 
   useApprovalLink: () => ({ body: {} }),
   listMyNotifications: () => ({}),
   markNotificationRead: () => ({}),
+  createTask: (fixture, scope, caller) => ({
+    body: {
+      title: 'Call back',
+      dueAt: '2031-01-01T09:00:00Z',
+      assignee: scope === 'otherOwner' ? 'someone-else' : caller,
+      linkedTo: { type: 'customer', id: fixture.customerId },
+    },
+  }),
+  listTasks: () => ({ query: 'status=open' }),
+  getTask: () => ({}),
+  updateTask: () => ({ body: { priority: 'high' } }),
+  completeTask: () => ({ body: { outcome: 'Done' } }),
+  listMyTasks: () => ({}),
+  listReps: () => ({}),
+  getRep: () => ({}),
+  putRep: () => ({ body: { experience: 'senior', capacity: { maxOpenOpportunities: 20, maxOpenLeads: 20 } } }),
 };
 
 let api: TestApi;

@@ -3,10 +3,13 @@
  * quote, contract, approval request, approval link), owned by `owner`, made through the real use cases — the
  * approval requests by the real workflow. Only what the route needs is made.
  */
+import { randomUUID } from 'node:crypto';
 import type { ApprovalEngine } from '../../domain/approvals/engine';
 import { createApprovalLinks } from '../../domain/approvals/service';
 import { createProduct } from '../../domain/catalog/service';
 import { notificationItems } from '../../domain/notifications/service';
+import { putRep } from '../../domain/reps/service';
+import { createTask } from '../../domain/tasks/service';
 import { changeStatus, createContract, createTemplate, readContract, submitContract } from '../../domain/contracts/service';
 import { createContact, createCustomer } from '../../domain/customers/service';
 import { createOpportunity } from '../../domain/pipeline/service';
@@ -27,6 +30,8 @@ export interface RouteFixture {
   approvalId: string;
   linkToken: string;
   notificationId: string;
+  taskId: string;
+  repUserId: string;
 }
 
 /** Routes that act on a quote the customer has already been sent. */
@@ -60,7 +65,18 @@ export async function routeFixture(
     approvalId: NONE,
     linkToken: NONE,
     notificationId: NONE,
+    taskId: NONE,
+    repUserId: NONE,
   };
+  if (path.startsWith('/tasks/')) {
+    const due = new Date(Date.now() + 86_400_000).toISOString();
+    f.taskId = (await createTask(deps, manager, { title: 'Fixture task', dueAt: due, assignee: options.owner, linkedTo: { type: 'customer', id: customer.id } })).id;
+  }
+  if (path.startsWith('/reps/')) {
+    // The caller's own profile, or a user only this fixture's tenant knows.
+    f.repUserId = options.owner === 'someone-else' ? `rep-${randomUUID()}` : options.owner;
+    await putRep(deps, admin, f.repUserId, { experience: 'mid', capacity: { maxOpenOpportunities: 10, maxOpenLeads: 10 } }, {});
+  }
   if (path.startsWith('/me/notifications/')) {
     const [item] = notificationItems(deps, options.tenant, new Date().toISOString(), { users: [options.owner] }, {
       type: 'fixture.created',
@@ -124,10 +140,15 @@ export function pathFor(route: RouteDefinition, f: RouteFixture): string {
     ['/contracts', f.contractId],
     ['/approvals/', f.approvalId],
     ['/me/notifications/', f.notificationId],
+    ['/tasks/', f.taskId],
   ];
   const id = byPrefix.find(([prefix]) => route.path.startsWith(prefix))?.[1] ?? f.customerId;
-  return route.path.replace('{id}', id).replace('{contactId}', f.contactId).replace('{token}', f.linkToken);
+  return route.path.replace('{id}', id).replace('{contactId}', f.contactId).replace('{token}', f.linkToken).replace('{userId}', f.repUserId);
 }
 
 /** The ids a fixture made (placeholders left out), for "nothing of it leaks" checks. */
-export const fixtureIds = (f: RouteFixture) => Object.values(f).filter((id) => id !== NONE);
+export const fixtureIds = (f: RouteFixture) =>
+  Object.entries(f)
+    // A rep's user id is a name the caller puts in the path, not a record of the fixture's tenant.
+    .filter(([key, id]) => id !== NONE && key !== 'repUserId')
+    .map(([, id]) => id);

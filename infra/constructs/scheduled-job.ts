@@ -1,0 +1,91 @@
+import { type CfnElement, type Duration, Duration as Durations, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { LogLevel, Stage } from '../config/stages';
+import { ApiFunction } from './api-function';
+
+export interface ScheduledJobProps {
+  stage: Stage;
+  /** Absolute path of the module exporting `handler`. */
+  entry: string;
+  description: string;
+  /** An EventBridge Scheduler expression from the stage config, e.g. `rate(15 minutes)`. */
+  expression: string;
+  tableName: string;
+  logLevel: LogLevel;
+  logRetention: RetentionDays;
+  removalPolicy: RemovalPolicy;
+  memorySize: number;
+  timeout: Duration;
+  alarms: boolean;
+}
+
+/** Deliveries are retried this often before they go to the dead-letter queue. */
+export const SCHEDULE_RETRY_ATTEMPTS = 3;
+
+/**
+ * A job on an EventBridge Scheduler schedule: its function, the schedule (retries, then a dead-letter queue
+ * kept 14 days) and, where the stage has alarms, an alarm on the first message in that queue. The job itself
+ * must be idempotent: a retried or repeated delivery runs it again.
+ */
+export class ScheduledJob extends Construct {
+  readonly function: ApiFunction;
+  readonly schedule: Schedule;
+  readonly deadLetterQueue: Queue;
+
+  constructor(scope: Construct, id: string, props: ScheduledJobProps) {
+    super(scope, id);
+    this.function = new ApiFunction(this, 'Job', {
+      entry: props.entry,
+      description: props.description,
+      stage: props.stage,
+      tableName: props.tableName,
+      logLevel: props.logLevel,
+      logRetention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+    });
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Durations.days(14),
+      removalPolicy: props.removalPolicy,
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is the dead-letter queue of the schedule; a dead-letter queue of its own would only move the problem (an alarm watches it instead).',
+    });
+    // Its own role (not the stack-wide one the targets library would share): invoking this function only.
+    const role = new Role(this, 'ScheduleRole', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });
+    this.schedule = new Schedule(this, 'Schedule', {
+      description: props.description,
+      schedule: ScheduleExpression.expression(props.expression),
+      target: new LambdaInvoke(this.function.fn, {
+        role,
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: SCHEDULE_RETRY_ATTEMPTS,
+        maxEventAge: Durations.hours(1),
+      }),
+    });
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.function.fn.node.defaultChild as CfnElement)}.Arn>:*]`,
+      reason: 'The targets library grants lambda:InvokeFunction on the job function and its versions/aliases (`<arn>:*`): still only that one function.',
+    });
+    if (props.alarms) {
+      new Alarm(this, 'DeadLetterAlarm', {
+        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Durations.minutes(5) }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: `Salesflow ${props.stage}: ${props.description}: a scheduled run could not be delivered (dead-letter queue)`,
+      });
+    }
+  }
+}
