@@ -1,5 +1,6 @@
 import { Entity, Service } from 'electrodb';
 import { approvalPolicySchema, approvalRequestSchema } from './approvals/model';
+import { assignmentCursorSchema, assignmentRulesSchema } from './assignment/model';
 import { auditEntrySchema } from './audit/model';
 import { productSchema } from './catalog/model';
 import { contractSchema, contractTemplateSchema } from './contracts/model';
@@ -49,6 +50,8 @@ export function createSalesDb(client: DocumentClientLike, table: string) {
       task: new Entity(taskSchema),
       timer: new Entity(timerSchema),
       repProfile: new Entity(repProfileSchema),
+      assignmentRules: new Entity(assignmentRulesSchema),
+      assignmentCursor: new Entity(assignmentCursorSchema),
     },
     { client, table },
   );

@@ -1,6 +1,8 @@
 /** Use cases: customers and leads. */
 import type { EntityItem } from 'electrodb';
+import { AUTO_OWNER, assignmentNotifications, chooseOwner, customerFacts, type Assignment } from '../assignment/choose';
 import type { SalesDb } from '../db';
+import type { NotificationItem } from '../notifications/service';
 import { ConflictError, NotFoundError } from '../errors';
 import { assertMayChangeOwned, type Actor } from '../shared/actor';
 import { readPage, type Page } from '../shared/pagination';
@@ -35,6 +37,7 @@ export async function createCustomer(
 ): Promise<CustomerView> {
   const allowDuplicate = options.allowDuplicate ?? false;
   assertMayForceDuplicate(actor, allowDuplicate);
+  const assignment = input.owner === AUTO_OWNER ? await chooseOwner(deps, actor, customerFacts(input)) : undefined;
   const now = deps.clock.now().toISOString();
   const customer: CustomerItem = {
     tenantId: actor.tenantId,
@@ -42,6 +45,7 @@ export async function createCustomer(
     name: input.name,
     lifecycle: input.lifecycle ?? 'lead',
     segment: input.segment,
+    territory: input.territory,
     industry: input.industry,
     source: input.source,
     tags: normalizeTags(input.tags ?? []),
@@ -49,7 +53,7 @@ export async function createCustomer(
     domain: input.domain === undefined ? undefined : normalizeDomain(input.domain),
     email: input.email,
     phone: input.phone,
-    owner: ownerForNewRecord(actor, input.owner),
+    owner: assignment?.owner ?? ownerForNewRecord(actor, input.owner),
     state: 'active',
     createdAt: now,
     createdBy: actor.userId,
@@ -62,15 +66,25 @@ export async function createCustomer(
     entityId: customer.customerId,
     action: 'create',
     changes: diffFields({}, toCustomerView(customer), ['version', 'updatedAt', 'updatedBy', 'createdAt', 'createdBy', 'id']),
-    events: [{ type: 'customer.created', data: { customer: toCustomerView(customer) } }],
+    events: [
+      { type: 'customer.created', data: { customer: toCustomerView(customer) } },
+      ...(assignment ? [{ type: 'customer.assigned', data: { ...assignment } }] : []),
+    ],
   });
+  const notifications = assignment
+    ? assignmentNotifications(deps, actor.tenantId, now, assignment, { type: 'customer', id: customer.customerId, name: customer.name })
+    : [];
 
   await writeWithUniqueValues(deps, actor, {
     claims: customerUniqueValues(customer),
     releases: [],
     holder: { holderType: 'customer', holderId: customer.customerId, customerId: customer.customerId },
     allowDuplicate,
-    write: (entities) => [entities.customer.create(customer).commit(), ...changeLogCommits(entities, log)],
+    write: (entities) => [
+      entities.customer.create(customer).commit(),
+      ...changeLogCommits(entities, log),
+      ...notifications.map((item) => entities.notification.create(item).commit()),
+    ],
     recordRejected: () => false,
   });
   return toCustomerView(customer);
@@ -141,6 +155,20 @@ export async function updateCustomer(
   }, options);
 }
 
+/** A manager's reassignment (given owner or the rules' choice), recorded with its reason; the new owner is told. */
+export async function reassignCustomer(deps: Deps, actor: Actor, customerId: string, assignment: Assignment): Promise<CustomerView> {
+  return retryOnConcurrentChange(async () => {
+    const current = await readCustomer(deps, actor, customerId);
+    assertMayReassign(actor, current.owner, assignment.owner);
+    assertNotArchived(current);
+    const now = deps.clock.now().toISOString();
+    const next: CustomerItem = { ...current, owner: assignment.owner, updatedAt: now, updatedBy: actor.userId };
+    const changes = { ...diffFields(current, next), reason: { to: assignment.reason } };
+    const notifications = assignmentNotifications(deps, actor.tenantId, now, assignment, { type: 'customer', id: customerId, name: current.name });
+    return saveCustomer(deps, actor, current, next, 'assign', changes, true, notifications);
+  }, {});
+}
+
 export async function archiveCustomer(deps: Deps, actor: Actor, customerId: string, options: WriteOptions = {}): Promise<void> {
   await retryOnConcurrentChange(async () => {
     const current = await readCustomer(deps, actor, customerId);
@@ -175,9 +203,10 @@ async function saveCustomer(
   actor: Actor,
   current: CustomerItem,
   next: CustomerItem,
-  action: 'update' | 'archive' | 'restore',
+  action: 'update' | 'archive' | 'restore' | 'assign',
   changes: Record<string, FieldChange>,
   allowDuplicate: boolean,
+  notifications: NotificationItem[] = [],
 ): Promise<CustomerView> {
   const saved: CustomerItem = { ...next, version: current.version + 1 };
   const { claim, release } = uniqueValueChanges(customerUniqueValues(current), customerUniqueValues(saved));
@@ -199,6 +228,7 @@ async function saveCustomer(
         .where((attr, op) => op.eq(attr.version, current.version))
         .commit(),
       ...changeLogCommits(entities, log),
+      ...notifications.map((item) => entities.notification.create(item).commit()),
     ],
     recordRejected: (outcome) => rejectedAt(outcome, 0),
   });
@@ -206,7 +236,10 @@ async function saveCustomer(
 }
 
 export /** The events a customer change publishes: what changed, plus the facts others listen for. */
-function customerEvents(action: 'update' | 'archive' | 'restore', changes: Record<string, FieldChange>, saved: CustomerItem) {
+function customerEvents(action: 'update' | 'archive' | 'restore' | 'assign', changes: Record<string, FieldChange>, saved: CustomerItem) {
+  if (action === 'assign') {
+    return [{ type: 'customer.reassigned', data: { from: changes.owner?.from, to: saved.owner, reason: changes.reason?.to } }];
+  }
   if (action === 'archive') return [{ type: 'customer.archived', data: { customerId: saved.customerId } }];
   if (action === 'restore') return [{ type: 'customer.restored', data: { customerId: saved.customerId } }];
   return [
@@ -250,6 +283,7 @@ export function toCustomerView(item: CustomerItem): CustomerView {
     name: item.name,
     lifecycle: item.lifecycle,
     segment: item.segment,
+    territory: item.territory,
     industry: item.industry,
     source: item.source,
     tags: item.tags ?? [],

@@ -30,6 +30,7 @@ export const customerSchema = createSchema({
     },
     lifecycle: { type: LIFECYCLES, required: true },
     segment: { type: 'string' },
+    territory: { type: 'string' },
     industry: { type: 'string' },
     source: { type: 'string' },
     tags: { type: 'list', items: { type: 'string' } },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BooleanFlag, DomainName, Email, Id, PageQuery, Phone, ShortText, Timestamp, UserId, pageOf } from '../shared/schemas';
+import { BooleanFlag, DomainName, Email, Id, Key, PageQuery, Phone, ShortText, Timestamp, UserId, pageOf } from '../shared/schemas';
 import { ACTIVITY_TYPES, BUYING_ROLES, LIFECYCLES } from './model';
 
 export const Lifecycle = z.enum(LIFECYCLES);
@@ -27,6 +27,7 @@ export const CreateCustomerBody = z
     name: ShortText(200),
     lifecycle: Lifecycle.optional().meta({ description: 'Default `lead`' }),
     segment: Label.optional(),
+    territory: Key.optional().meta({ description: 'Sales territory, e.g. emea: assignment rules and rep territories match on it' }),
     industry: Label.optional(),
     source: Label.optional(),
     tags: z.array(Tag).max(50).optional(),
@@ -44,6 +45,7 @@ export const UpdateCustomerBody = z
     name: ShortText(200).optional(),
     lifecycle: Lifecycle.optional(),
     segment: Label.nullable().optional(),
+    territory: Key.nullable().optional(),
     industry: Label.nullable().optional(),
     source: Label.nullable().optional(),
     tags: z.array(Tag).max(50).nullable().optional(),
@@ -62,6 +64,7 @@ export const Customer = z
     name: z.string(),
     lifecycle: Lifecycle,
     segment: z.string().optional(),
+    territory: z.string().optional(),
     industry: z.string().optional(),
     source: z.string().optional(),
     tags: z.array(z.string()),

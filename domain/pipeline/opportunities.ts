@@ -17,6 +17,8 @@ import { conflictedWithAnotherTransaction, rejectedAt } from '../shared/store-er
 import { ConcurrentChange, assertVersion, compact, describeOutcome, retryOnConcurrentChange, type WriteOptions } from '../shared/writes';
 import { ownerForNewRecord } from '../customers/rules';
 import { factSourcesFor, unmetCriteria, type GateFacts } from './gates';
+import { AUTO_OWNER, assignmentNotifications, chooseOwner, customerFacts, type Assignment } from '../assignment/choose';
+import type { NotificationItem } from '../notifications/service';
 import { staleDealTimer, timerId, type TimerItem } from '../scheduling/timers';
 import { loadPipeline, type LoadedPipeline } from './pipeline-config';
 import {
@@ -48,13 +50,16 @@ export async function createOpportunity(deps: Deps, actor: Actor, input: CreateO
   if (input.probability !== undefined && !seesWholeTenant(actor)) {
     throw new ForbiddenError('Only managers and admins set a probability other than the stage default');
   }
-  const owner = ownerForNewRecord(actor, input.owner);
+  const auto = input.owner === AUTO_OWNER;
+  const requestedOwner = auto ? undefined : ownerForNewRecord(actor, input.owner);
   return retryOnConcurrentChange(async () => {
     const [customer, pipeline] = await Promise.all([readCustomer(deps, actor, input.customerId), loadPipeline(deps, actor.tenantId)]);
     assertMayChangeOwned(actor, customer.owner, 'customer');
     if (customer.state === 'archived') {
       throw new ConflictError(`Customer ${customer.customerId} is archived; restore it first`, { customerId: customer.customerId });
     }
+    const assignment = auto ? await chooseOwner(deps, actor, { ...customerFacts(customer), kind: 'opportunity', amount: input.amount }) : undefined;
+    const owner = assignment?.owner ?? (requestedOwner as string);
     const now = deps.clock.now().toISOString();
     const firstStage = pipeline.definition.stages[0]?.key as string;
     const { probability, owner: _owner, ...fields } = input;
@@ -81,7 +86,10 @@ export async function createOpportunity(deps: Deps, actor: Actor, input: CreateO
       parentId: customer.customerId,
       action: 'create',
       changes: diffFields({}, view, ['version', 'updatedAt', 'updatedBy', 'createdAt', 'createdBy', 'id', 'stageEnteredAt']),
-      events: [{ type: 'opportunity.created', data: { opportunity: view } }],
+      events: [
+        { type: 'opportunity.created', data: { opportunity: view } },
+        ...(assignment ? [{ type: 'opportunity.assigned', data: { ...assignment } }] : []),
+      ],
     });
     // The first opportunity of a lead makes it a prospect, in the same transaction.
     const customerMove = customer.lifecycle === 'lead' ? lifecycleChange(deps, actor, customer, 'prospect', now) : undefined;
@@ -93,6 +101,9 @@ export async function createOpportunity(deps: Deps, actor: Actor, input: CreateO
       customer,
       customerMove,
       staleTimer: { put: staleDealTimer(actor.tenantId, opportunity.opportunityId, staleAfterDaysOf(pipeline.definition, firstStage), deps.clock.now()) },
+      notifications: assignment
+        ? assignmentNotifications(deps, actor.tenantId, now, assignment, { type: 'opportunity', id: opportunity.opportunityId, name: opportunity.name })
+        : [],
     });
     return view;
   }, {});
@@ -198,6 +209,35 @@ function opportunityUpdateEvents(changes: Record<string, FieldChange>) {
  * Moves an opportunity to another stage, through every gate on the way (422 listing what is missing).
  * Honours If-Match; two moves from the same version never both succeed.
  */
+/** A manager's reassignment (given owner or the rules' choice), recorded with its reason; the new owner is told. */
+export async function reassignOpportunity(deps: Deps, actor: Actor, opportunityId: string, assignment: Assignment): Promise<OpportunityView> {
+  if (!seesWholeTenant(actor)) throw new ForbiddenError('Only managers and admins reassign opportunities');
+  return retryOnConcurrentChange(async () => {
+    const current = await readOpportunity(deps, actor, opportunityId);
+    if (current.status !== 'open') throw new ConflictError(`The opportunity is ${current.status}; only an open one is reassigned`, { opportunityStatus: current.status });
+    const now = deps.clock.now().toISOString();
+    const saved: OpportunityItem = { ...current, owner: assignment.owner, updatedAt: now, updatedBy: actor.userId, version: current.version + 1 };
+    const log = logChange(deps, actor, now, {
+      entityType: 'opportunity',
+      entityId: opportunityId,
+      parentId: current.customerId,
+      action: 'assign',
+      changes: { ...diffFields(current, saved), reason: { to: assignment.reason } },
+      events: [{ type: 'opportunity.reassigned', data: { from: current.owner, to: assignment.owner, reason: assignment.reason, rule: assignment.rule } }],
+    });
+    await commitOpportunityChange(deps, actor, {
+      opportunity: (entities) =>
+        entities.opportunity
+          .put(saved)
+          .where((attr, op) => op.eq(attr.version, current.version))
+          .commit(),
+      log,
+      notifications: assignmentNotifications(deps, actor.tenantId, now, assignment, { type: 'opportunity', id: opportunityId, name: current.name }),
+    });
+    return toOpportunityView(saved);
+  }, {});
+}
+
 export async function moveStage(
   deps: Deps,
   actor: Actor,
@@ -442,6 +482,7 @@ interface OpportunityChange {
   customerMove?: ReturnType<typeof lifecycleChange>;
   /** The deal's stale check: rescheduled while open, removed once closed. */
   staleTimer?: { put: TimerItem } | { clearFor: string };
+  notifications?: NotificationItem[];
 }
 
 async function commitOpportunityChange(deps: Deps, actor: Actor, change: OpportunityChange): Promise<void> {
@@ -474,6 +515,7 @@ async function commitOpportunityChange(deps: Deps, actor: Actor, change: Opportu
             ]
           : []),
       ...changeLogCommits(entities, change.log),
+      ...(change.notifications ?? []).map((item) => entities.notification.create(item).commit()),
       ...(change.staleTimer === undefined
         ? []
         : 'put' in change.staleTimer

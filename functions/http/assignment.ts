@@ -1,4 +1,6 @@
-/** Rep profiles (and, with them, who gets which record). */
+/** Who gets which record: rep profiles, assignment rules, and reassignments by managers. */
+import { getAssignmentRules } from '../../domain/assignment/choose';
+import { assignCustomer, assignOpportunity, putAssignmentRules } from '../../domain/assignment/service';
 import { getRep, listReps, putRep } from '../../domain/reps/service';
 import { ok } from '../shared/http';
 import { createHttpHandler } from '../shared/http-handler';
@@ -12,5 +14,21 @@ export const handler = createHttpHandler('assignment', {
   putRep: async ({ deps, actor, params, body, ifMatch }) => {
     const rep = await putRep(deps, actor, params.userId, body, { ifMatch });
     return ok(rep, rep.version);
+  },
+  getAssignmentRules: async ({ deps, actor }) => {
+    const rules = await getAssignmentRules(deps, actor);
+    return ok(rules, rules.version);
+  },
+  putAssignmentRules: async ({ deps, actor, body, ifMatch }) => {
+    const rules = await putAssignmentRules(deps, actor, body, { ifMatch });
+    return ok(rules, rules.version);
+  },
+  assignCustomer: async ({ deps, actor, params, body }) => {
+    const customer = await assignCustomer(deps, actor, params.id, body);
+    return ok(customer, customer.version);
+  },
+  assignOpportunity: async ({ deps, actor, params, body }) => {
+    const opportunity = await assignOpportunity(deps, actor, params.id, body);
+    return ok(opportunity, opportunity.version);
   },
 });

@@ -18,6 +18,7 @@ import {
   ListApprovalsQuery,
   PutApprovalPolicyBody,
 } from '../../domain/approvals/schemas';
+import { AssignBody, AssignmentRules, PutAssignmentRulesBody } from '../../domain/assignment/schemas';
 import { AuditPage, ListAuditQuery } from '../../domain/audit/schemas';
 import { ListRepsQuery, PutRepBody, Rep, RepPage, RepParams } from '../../domain/reps/schemas';
 import {
@@ -997,6 +998,55 @@ export const routes = [
     ifMatch: true,
     response: { status: 200, schema: Rep, description: 'The rep profile' },
     errors: [412, 413],
+  },
+  {
+    id: 'getAssignmentRules',
+    method: 'GET',
+    path: '/assignment-rules',
+    fn: 'assignment',
+    access: ALL,
+    tag: 'Assignment',
+    summary: "The tenant's assignment rules (in order) and fallback owner",
+    response: { status: 200, schema: AssignmentRules, description: 'The assignment rules' },
+  },
+  {
+    id: 'putAssignmentRules',
+    method: 'PUT',
+    path: '/assignment-rules',
+    fn: 'assignment',
+    access: ADMINS,
+    tag: 'Assignment',
+    summary: 'Replace the assignment rules: conditions on the record → round_robin | least_loaded | best_match among the matching reps',
+    request: { body: PutAssignmentRulesBody },
+    ifMatch: true,
+    response: { status: 200, schema: AssignmentRules, description: 'The saved rules' },
+    errors: [412, 413],
+  },
+  {
+    id: 'assignCustomer',
+    method: 'POST',
+    path: '/customers/{id}/assign',
+    fn: 'assignment',
+    access: AUDITORS,
+    tag: 'Assignment',
+    summary: 'Reassign a customer to an owner, or re-run the assignment rules; the reason is kept in the audit trail',
+    request: { params: CustomerIdParams, body: AssignBody },
+    idempotent: true,
+    response: { status: 200, schema: Customer, description: 'The customer with its new owner' },
+    errors: [404, 409, 413],
+  },
+  {
+    id: 'assignOpportunity',
+    method: 'POST',
+    path: '/opportunities/{id}/assign',
+    fn: 'assignment',
+    access: AUDITORS,
+    tag: 'Assignment',
+    summary: 'Reassign an open opportunity to an owner, or re-run the assignment rules; the reason is kept in the audit trail',
+    request: { params: OpportunityIdParams, body: AssignBody },
+    idempotent: true,
+    response: { status: 200, schema: Opportunity, description: 'The opportunity with its new owner' },
+    errors: [404, 409, 413],
   },
 ] as const satisfies readonly RouteDefinition[];
 

@@ -75,7 +75,8 @@ describe('npm start', () => {
     expect(output).not.toMatch(/\n\s+at /);
   });
 
-  it('runs the whole system, serves the seeded tenant, and stops cleanly on Ctrl-C', async () => {
+  // Starting everything (Java, the seed through the approval workflow) on a busy CI machine: a wait bound, not a speed check.
+  it('runs the whole system, serves the seeded tenant, and stops cleanly on Ctrl-C', { timeout: 150_000 }, async () => {
     const port = await freePort();
     const child = runStart({ PORT: String(port) }, ['--in-memory']);
     let output = '';
@@ -85,7 +86,7 @@ describe('npm start', () => {
     onTestFinished(() => {
       if (child.exitCode === null) child.kill('SIGKILL');
     });
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 120_000;
     while (!output.includes('Ctrl-C stops everything') && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

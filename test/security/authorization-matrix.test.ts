@@ -33,6 +33,12 @@ const publicRead = () => 200;
 const catalogEdit = (success: number) => (role: Role, scope: Scope) =>
   scope === 'noToken' ? 401 : role === 'admin' || role === 'manager' ? success : 403;
 const adminOnly = (role: Role, scope: Scope) => (scope === 'noToken' ? 401 : role === 'admin' ? 200 : 403);
+/** Managers and admins, on any record of their tenant. */
+const managerWrite = (role: Role, scope: Scope) => {
+  if (scope === 'noToken') return 401;
+  if (!(role === 'admin' || role === 'manager')) return 403;
+  return scope === 'otherTenant' ? 404 : 200;
+};
 /** The assignee (own), or a manager or admin, works a task. */
 const taskWork = (role: Role, scope: Scope) => {
   if (scope === 'noToken') return 401;
@@ -146,6 +152,10 @@ const EXPECTED: Record<RouteId, (role: Role, scope: Scope) => number> = {
   getRep: tenantRead,
   // The path names a user of the caller's own tenant: otherTenant only decides whose fixture exists.
   putRep: catalogEdit(200),
+  getAssignmentRules: (_role, scope) => (scope === 'noToken' ? 401 : 200),
+  putAssignmentRules: adminOnly,
+  assignCustomer: managerWrite,
+  assignOpportunity: managerWrite,
 };
 
 /** A valid request for each route, so that only authorization decides the answer. */
@@ -227,6 +237,10 @@ const REQUEST: Record<RouteId, (fixture: Fixture, scope: Scope, caller: string) 
   listReps: () => ({}),
   getRep: () => ({}),
   putRep: () => ({ body: { experience: 'senior', capacity: { maxOpenOpportunities: 20, maxOpenLeads: 20 } } }),
+  getAssignmentRules: () => ({}),
+  putAssignmentRules: () => ({ body: { rules: [{ name: 'Everyone', strategy: 'round_robin' }], fallbackOwner: 'manager-user' } }),
+  assignCustomer: () => ({ body: { owner: 'carol', reason: 'Territory change' } }),
+  assignOpportunity: () => ({ body: { owner: 'carol', reason: 'Territory change' } }),
 };
 
 let api: TestApi;

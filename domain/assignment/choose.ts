@@ -1,0 +1,110 @@
+/**
+ * Choosing an owner by the tenant's assignment rules. Choosing reads the rule's pool of rep profiles and each
+ * one's open work (domain/reps), then takes a turn from the rule's atomic counter: parallel assignments each get
+ * their own turn, so a burst of leads is spread as the strategy says, without retries.
+ *
+ * Known limit, written down: capacity is checked against open work as it is read; a burst of parallel
+ * assignments may each see a rep's last free slot and fill it more than once.
+ */
+import { notificationItems, type NotificationItem } from '../notifications/service';
+import { allRepProfiles, isAvailable, openWork } from '../reps/service';
+import type { Actor } from '../shared/actor';
+import type { Deps } from '../shared/ports';
+import type { AssignmentRulesView } from './schemas';
+import { eligible, matchRule, pick, type AssignmentRule, type Candidate, type RecordFacts, type Strategy } from './strategies';
+
+/** `"owner": "auto"` on a create: the assignment rules choose. */
+export const AUTO_OWNER = 'auto';
+
+/** Who gets a record, and why; notifications are made once the record's id is known. */
+export interface Assignment {
+  owner: string;
+  rule?: string;
+  strategy?: Strategy;
+  /** No rule placed it: it went to the fallback owner (or its creator), and managers are told. */
+  fallback: boolean;
+  reason: string;
+}
+
+export async function getAssignmentRules(deps: Deps, actor: Actor, options: { consistent?: boolean } = {}): Promise<AssignmentRulesView> {
+  const { data } = await deps.db.entities.assignmentRules.get({ tenantId: actor.tenantId }).go(options);
+  if (!data) return { rules: [], version: 0 };
+  return {
+    rules: data.rules as AssignmentRulesView['rules'],
+    ...(data.fallbackOwner !== undefined && { fallbackOwner: data.fallbackOwner }),
+    version: data.version,
+    updatedAt: data.updatedAt,
+    updatedBy: data.updatedBy,
+  };
+}
+
+/** Runs the tenant's rules for a record. */
+export async function chooseOwner(deps: Deps, actor: Actor, record: RecordFacts): Promise<Assignment> {
+  const config = await getAssignmentRules(deps, actor);
+  const rule = matchRule(config.rules as AssignmentRule[], record);
+  const fallbackOwner = config.fallbackOwner ?? actor.userId;
+  if (!rule) return { owner: fallbackOwner, fallback: true, reason: 'no assignment rule matches' };
+  const pool = eligible(rule, await candidates(deps, actor.tenantId, rule, record), record);
+  if (pool.length === 0) return { owner: fallbackOwner, rule: rule.name, strategy: rule.strategy, fallback: true, reason: `rule "${rule.name}": no rep is available with capacity` };
+  const chosen = pick(rule, pool, record, await nextTicket(deps, actor.tenantId, rule.name));
+  return { owner: chosen!.userId, rule: rule.name, strategy: rule.strategy, fallback: false, reason: `rule "${rule.name}" (${rule.strategy})` };
+}
+
+async function candidates(deps: Deps, tenantId: string, rule: AssignmentRule, record: RecordFacts): Promise<Candidate[]> {
+  const now = deps.clock.now();
+  const profiles = (await allRepProfiles(deps, tenantId)).filter((profile) => !rule.reps || rule.reps.includes(profile.userId));
+  return Promise.all(
+    profiles.map(async (profile) => {
+      const work = await openWork(deps, tenantId, profile.userId);
+      const opportunity = record.kind === 'opportunity';
+      return {
+        userId: profile.userId,
+        experience: profile.experience,
+        industries: profile.industries,
+        territory: profile.territory,
+        available: isAvailable(profile, now),
+        load: opportunity ? work.openOpportunities : work.openLeads,
+        capacity: opportunity ? profile.maxOpenOpportunities : profile.maxOpenLeads,
+      };
+    }),
+  );
+}
+
+/** The rule's next turn: an atomic ADD, so parallel assignments never share one. */
+async function nextTicket(deps: Deps, tenantId: string, ruleKey: string): Promise<number> {
+  const { data } = await deps.db.entities.assignmentCursor.update({ tenantId, ruleKey }).add({ ticket: 1 }).go({ response: 'all_new' });
+  return (data.ticket ?? 1) - 1;
+}
+
+/** The new owner hears of it; on a fallback, every manager too. */
+export function assignmentNotifications(
+  deps: Deps,
+  tenantId: string,
+  at: string,
+  assignment: Assignment,
+  subject: { type: 'customer' | 'opportunity'; id: string; name: string },
+): NotificationItem[] {
+  const data = { owner: assignment.owner, rule: assignment.rule, strategy: assignment.strategy, reason: assignment.reason };
+  return [
+    ...notificationItems(deps, tenantId, at, { users: [assignment.owner] }, {
+      type: `${subject.type}.assigned`,
+      title: `Assigned to you: ${subject.name}`,
+      subject: { type: subject.type, id: subject.id },
+      data,
+    }),
+    ...(assignment.fallback
+      ? notificationItems(deps, tenantId, at, { role: 'manager' }, {
+          type: 'assignment.fallback',
+          title: `No rep could take ${subject.name} (${assignment.reason}); it went to ${assignment.owner}`,
+          subject: { type: subject.type, id: subject.id },
+          data,
+        })
+      : []),
+  ];
+}
+
+/** Facts of a customer for the rules. */
+export function customerFacts(customer: { segment?: string; industry?: string; territory?: string; source?: string }): RecordFacts {
+  return { kind: 'customer', segment: customer.segment, industry: customer.industry, territory: customer.territory, source: customer.source };
+}
+

@@ -1,0 +1,40 @@
+import { createSchema } from 'electrodb';
+import { SERVICE_NAME } from '../table';
+
+/** A tenant's assignment rules (evaluated in order) and fallback owner; absent until an admin saves them. */
+export const assignmentRulesSchema = createSchema({
+  model: { entity: 'assignmentRules', version: '1', service: SERVICE_NAME },
+  attributes: {
+    tenantId: { type: 'string', required: true, readOnly: true },
+    rules: { type: 'any', required: true },
+    fallbackOwner: { type: 'string' },
+    updatedAt: { type: 'string', required: true },
+    updatedBy: { type: 'string', required: true },
+    version: { type: 'number', required: true },
+  },
+  indexes: {
+    byTenant: {
+      pk: { field: 'pk', composite: ['tenantId'] },
+      sk: { field: 'sk', composite: [] },
+    },
+  },
+});
+
+/**
+ * A rule's round-robin counter. Each assignment takes the next value with an atomic ADD, so parallel
+ * assignments get distinct turns without retrying each other.
+ */
+export const assignmentCursorSchema = createSchema({
+  model: { entity: 'assignmentCursor', version: '1', service: SERVICE_NAME },
+  attributes: {
+    tenantId: { type: 'string', required: true, readOnly: true },
+    ruleKey: { type: 'string', required: true, readOnly: true },
+    ticket: { type: 'number' },
+  },
+  indexes: {
+    byRule: {
+      pk: { field: 'pk', composite: ['tenantId', 'ruleKey'] },
+      sk: { field: 'sk', composite: [] },
+    },
+  },
+});
