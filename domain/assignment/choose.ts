@@ -1,20 +1,26 @@
 /**
- * Choosing an owner by the tenant's assignment rules. Choosing reads the rule's pool of rep profiles and each
- * one's open work (domain/reps), then takes a turn from the rule's atomic counter: parallel assignments each get
- * their own turn, so a burst of leads is spread as the strategy says, without retries.
- *
- * Known limit, written down: capacity is checked against open work as it is read; a burst of parallel
- * assignments may each see a rep's last free slot and fill it more than once.
+ * Choosing an owner by the tenant's assignment rules. Choosing reads the rule's turn counter, the pool of rep
+ * profiles with each one's open work (domain/reps), then takes its own turn from the counter (an atomic ADD)
+ * and replays the turns in flight since its read (strategies.pickInTurn): a burst of parallel leads is spread
+ * as the strategy says, without locks or retries.
  */
 import { notificationItems, type NotificationItem } from '../notifications/service';
 import { allRepProfiles, isAvailable, openWork } from '../reps/service';
 import type { Actor } from '../shared/actor';
 import type { Deps } from '../shared/ports';
 import type { AssignmentRulesView } from './schemas';
-import { eligible, matchRule, pick, type AssignmentRule, type Candidate, type RecordFacts, type Strategy } from './strategies';
+import { eligible, matchRule, pickInTurn, type AssignmentRule, type Candidate, type RecordFacts, type Strategy } from './strategies';
 
 /** `"owner": "auto"` on a create: the assignment rules choose. */
 export const AUTO_OWNER = 'auto';
+
+/** A choice of the rules: call `settle` once the record is written (or not), so its turn is no longer in flight. */
+export type Chosen = Assignment & { settle: () => Promise<void> };
+
+/** What an assignment event says. */
+export function assignmentData(assignment: Assignment): Record<string, unknown> {
+  return { owner: assignment.owner, rule: assignment.rule, strategy: assignment.strategy, fallback: assignment.fallback, reason: assignment.reason };
+}
 
 /** Who gets a record, and why; notifications are made once the record's id is known. */
 export interface Assignment {
@@ -39,15 +45,31 @@ export async function getAssignmentRules(deps: Deps, actor: Actor, options: { co
 }
 
 /** Runs the tenant's rules for a record. */
-export async function chooseOwner(deps: Deps, actor: Actor, record: RecordFacts): Promise<Assignment> {
+export async function chooseOwner(deps: Deps, actor: Actor, record: RecordFacts): Promise<Chosen> {
   const config = await getAssignmentRules(deps, actor);
   const rule = matchRule(config.rules as AssignmentRule[], record);
   const fallbackOwner = config.fallbackOwner ?? actor.userId;
-  if (!rule) return { owner: fallbackOwner, fallback: true, reason: 'no assignment rule matches' };
+  const nothingToSettle = async () => undefined;
+  if (!rule) return { owner: fallbackOwner, fallback: true, reason: 'no assignment rule matches', settle: nothingToSettle };
+  // The settled turns before the loads are read, then the loads, then our own turn: every turn between the two
+  // is in flight (maybe missing from the loads) and is replayed (see pickInTurn).
+  const seen = await settledTurns(deps, actor.tenantId, rule.name);
   const pool = eligible(rule, await candidates(deps, actor.tenantId, rule, record), record);
-  if (pool.length === 0) return { owner: fallbackOwner, rule: rule.name, strategy: rule.strategy, fallback: true, reason: `rule "${rule.name}": no rep is available with capacity` };
-  const chosen = pick(rule, pool, record, await nextTicket(deps, actor.tenantId, rule.name));
-  return { owner: chosen!.userId, rule: rule.name, strategy: rule.strategy, fallback: false, reason: `rule "${rule.name}" (${rule.strategy})` };
+  const chosen = pool.length > 0 ? pickInTurn(rule, pool, record, seen, await nextTicket(deps, actor.tenantId, rule.name)) : undefined;
+  const settle = pool.length > 0 ? () => settleTurn(deps, actor.tenantId, rule.name) : nothingToSettle;
+  if (!chosen) {
+    return { owner: fallbackOwner, rule: rule.name, strategy: rule.strategy, fallback: true, reason: `rule "${rule.name}": no rep is available with capacity`, settle };
+  }
+  return { owner: chosen.userId, rule: rule.name, strategy: rule.strategy, fallback: false, reason: `rule "${rule.name}" (${rule.strategy})`, settle };
+}
+
+async function settledTurns(deps: Deps, tenantId: string, ruleKey: string): Promise<number> {
+  const { data } = await deps.db.entities.assignmentCursor.get({ tenantId, ruleKey }).go({ consistent: true });
+  return data?.settled ?? 0;
+}
+
+async function settleTurn(deps: Deps, tenantId: string, ruleKey: string): Promise<void> {
+  await deps.db.entities.assignmentCursor.update({ tenantId, ruleKey }).add({ settled: 1 }).go();
 }
 
 async function candidates(deps: Deps, tenantId: string, rule: AssignmentRule, record: RecordFacts): Promise<Candidate[]> {

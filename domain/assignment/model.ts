@@ -21,8 +21,9 @@ export const assignmentRulesSchema = createSchema({
 });
 
 /**
- * A rule's round-robin counter. Each assignment takes the next value with an atomic ADD, so parallel
- * assignments get distinct turns without retrying each other.
+ * A rule's turn counters. Each assignment takes the next `ticket` with an atomic ADD, so parallel assignments
+ * get distinct turns without retrying each other; once its record is written (or not), it adds one to
+ * `settled`. `ticket − settled` is how many assignments are in flight.
  */
 export const assignmentCursorSchema = createSchema({
   model: { entity: 'assignmentCursor', version: '1', service: SERVICE_NAME },
@@ -30,6 +31,7 @@ export const assignmentCursorSchema = createSchema({
     tenantId: { type: 'string', required: true, readOnly: true },
     ruleKey: { type: 'string', required: true, readOnly: true },
     ticket: { type: 'number' },
+    settled: { type: 'number' },
   },
   indexes: {
     byRule: {

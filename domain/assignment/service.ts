@@ -10,7 +10,7 @@ import type { Deps } from '../shared/ports';
 import { diffFields } from '../shared/records';
 import { assertVersion } from '../shared/writes';
 import type { AssignInput, AssignmentRulesView, PutAssignmentRulesInput } from './schemas';
-import { chooseOwner, customerFacts, getAssignmentRules, type Assignment } from './choose';
+import { chooseOwner, customerFacts, getAssignmentRules } from './choose';
 
 type RulesItem = EntityItem<SalesDb['entities']['assignmentRules']>;
 
@@ -44,20 +44,16 @@ export async function putAssignmentRules(deps: Deps, actor: Actor, input: PutAss
 /** Reassigns a customer (managers): to the given owner, or to whom the rules choose now; with the reason. */
 export async function assignCustomer(deps: Deps, actor: Actor, customerId: string, input: AssignInput) {
   const customer = await readCustomer(deps, actor, customerId);
-  const assignment: Assignment = input.owner
-    ? { owner: input.owner, fallback: false, reason: input.reason }
-    : await chooseOwner(deps, actor, customerFacts(customer)).then((chosen) => ({ ...chosen, reason: `${input.reason} — ${chosen.reason}` }));
-  return reassignCustomer(deps, actor, customerId, assignment);
+  if (input.owner) return reassignCustomer(deps, actor, customerId, { owner: input.owner, fallback: false, reason: input.reason });
+  const chosen = await chooseOwner(deps, actor, customerFacts(customer));
+  return reassignCustomer(deps, actor, customerId, { ...chosen, reason: `${input.reason} — ${chosen.reason}` }).finally(chosen.settle);
 }
 
 /** Reassigns an opportunity (managers): to the given owner, or to whom the rules choose now; with the reason. */
 export async function assignOpportunity(deps: Deps, actor: Actor, opportunityId: string, input: AssignInput) {
   const opportunity = await readOpportunity(deps, actor, opportunityId);
-  let assignment: Assignment = { owner: input.owner ?? '', fallback: false, reason: input.reason };
-  if (!input.owner) {
-    const customer = await readCustomer(deps, actor, opportunity.customerId);
-    const chosen = await chooseOwner(deps, actor, { ...customerFacts(customer), kind: 'opportunity', amount: opportunity.amount });
-    assignment = { ...chosen, reason: `${input.reason} — ${chosen.reason}` };
-  }
-  return reassignOpportunity(deps, actor, opportunityId, assignment);
+  if (input.owner) return reassignOpportunity(deps, actor, opportunityId, { owner: input.owner, fallback: false, reason: input.reason });
+  const customer = await readCustomer(deps, actor, opportunity.customerId);
+  const chosen = await chooseOwner(deps, actor, { ...customerFacts(customer), kind: 'opportunity', amount: opportunity.amount });
+  return reassignOpportunity(deps, actor, opportunityId, { ...chosen, reason: `${input.reason} — ${chosen.reason}` }).finally(chosen.settle);
 }

@@ -93,6 +93,31 @@ export function pick(rule: AssignmentRule, pool: readonly Candidate[], record: R
   return turn(lowest(best, loadRatio));
 }
 
+/**
+ * The pick of the assignment holding `ticket`, when the loads in `pool` were read before ticket `seen` was
+ * issued. The assignments `seen … ticket − 1` are in flight and may be missing from those loads, so they are
+ * replayed first, each adding one to its rep's load. Parallel assignments that read the same loads thus decide
+ * exactly as if they had run one after another. (One that already committed and shows in the loads is counted
+ * twice: a slight overcorrection, never a pile-on. For best_match the records in flight are taken to be like
+ * this one.)
+ */
+export function pickInTurn(rule: AssignmentRule, pool: readonly Candidate[], record: RecordFacts, seen: number, ticket: number): Candidate | undefined {
+  if (rule.strategy === 'round_robin') return pick(rule, pool, record, ticket);
+  const loads = pool.map((candidate) => ({ ...candidate }));
+  for (let turn = Math.max(seen, ticket - MAX_REPLAY); turn < ticket; turn += 1) {
+    const open = loads.filter((candidate) => candidate.load < candidate.capacity);
+    const taken = pick(rule, open, record, turn);
+    if (!taken) return undefined;
+    taken.load += 1;
+  }
+  const open = loads.filter((candidate) => candidate.load < candidate.capacity);
+  const chosen = pick(rule, open, record, ticket);
+  return chosen && pool.find((candidate) => candidate.userId === chosen.userId);
+}
+
+/** More assignments in flight than this at once are replayed only in part. */
+const MAX_REPLAY = 1000;
+
 /** Skills and experience: a shared industry counts 3; on a large deal each experience level counts 4. */
 export function matchScore(candidate: Candidate, record: RecordFacts, largeDeal: boolean): number {
   const industry = record.industry !== undefined && candidate.industries.includes(record.industry) ? 3 : 0;

@@ -1,6 +1,6 @@
 /** Use cases: customers and leads. */
 import type { EntityItem } from 'electrodb';
-import { AUTO_OWNER, assignmentNotifications, chooseOwner, customerFacts, type Assignment } from '../assignment/choose';
+import { AUTO_OWNER, assignmentData, assignmentNotifications, chooseOwner, customerFacts, type Assignment } from '../assignment/choose';
 import type { SalesDb } from '../db';
 import type { NotificationItem } from '../notifications/service';
 import { ConflictError, NotFoundError } from '../errors';
@@ -68,7 +68,7 @@ export async function createCustomer(
     changes: diffFields({}, toCustomerView(customer), ['version', 'updatedAt', 'updatedBy', 'createdAt', 'createdBy', 'id']),
     events: [
       { type: 'customer.created', data: { customer: toCustomerView(customer) } },
-      ...(assignment ? [{ type: 'customer.assigned', data: { ...assignment } }] : []),
+      ...(assignment ? [{ type: 'customer.assigned', data: assignmentData(assignment) }] : []),
     ],
   });
   const notifications = assignment
@@ -86,7 +86,7 @@ export async function createCustomer(
       ...notifications.map((item) => entities.notification.create(item).commit()),
     ],
     recordRejected: () => false,
-  });
+  }).finally(() => assignment?.settle());
   return toCustomerView(customer);
 }
 

@@ -17,7 +17,7 @@ import { conflictedWithAnotherTransaction, rejectedAt } from '../shared/store-er
 import { ConcurrentChange, assertVersion, compact, describeOutcome, retryOnConcurrentChange, type WriteOptions } from '../shared/writes';
 import { ownerForNewRecord } from '../customers/rules';
 import { factSourcesFor, unmetCriteria, type GateFacts } from './gates';
-import { AUTO_OWNER, assignmentNotifications, chooseOwner, customerFacts, type Assignment } from '../assignment/choose';
+import { AUTO_OWNER, assignmentData, assignmentNotifications, chooseOwner, customerFacts, type Assignment } from '../assignment/choose';
 import type { NotificationItem } from '../notifications/service';
 import { staleDealTimer, timerId, type TimerItem } from '../scheduling/timers';
 import { loadPipeline, type LoadedPipeline } from './pipeline-config';
@@ -88,7 +88,7 @@ export async function createOpportunity(deps: Deps, actor: Actor, input: CreateO
       changes: diffFields({}, view, ['version', 'updatedAt', 'updatedBy', 'createdAt', 'createdBy', 'id', 'stageEnteredAt']),
       events: [
         { type: 'opportunity.created', data: { opportunity: view } },
-        ...(assignment ? [{ type: 'opportunity.assigned', data: { ...assignment } }] : []),
+        ...(assignment ? [{ type: 'opportunity.assigned', data: assignmentData(assignment) }] : []),
       ],
     });
     // The first opportunity of a lead makes it a prospect, in the same transaction.
@@ -104,7 +104,7 @@ export async function createOpportunity(deps: Deps, actor: Actor, input: CreateO
       notifications: assignment
         ? assignmentNotifications(deps, actor.tenantId, now, assignment, { type: 'opportunity', id: opportunity.opportunityId, name: opportunity.name })
         : [],
-    });
+    }).finally(() => assignment?.settle());
     return view;
   }, {});
 }

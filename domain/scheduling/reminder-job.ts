@@ -207,6 +207,17 @@ async function remindApprovers(deps: Deps, timer: TimerItem): Promise<Outcome> {
     subject: { type: 'approvalRequest', id: request.requestId },
     data: { requestId: request.requestId, contractId: request.contractId, dueAt: request.dueAt, approvers: describeApprovers(approvers) },
   });
-  const done = await finish(deps, timer, (entities) => notifications.map((item) => entities.notification.create(item).commit()));
+  const log = logChange(deps, system(timer.tenantId), at, {
+    entityType: 'approvalRequest',
+    entityId: request.requestId,
+    parentId: request.contractId,
+    action: 'remind',
+    changes: {},
+    events: [{ type: 'approval.reminder', data: { requestId: request.requestId, contractId: request.contractId, dueAt: request.dueAt } }],
+  });
+  const done = await finish(deps, timer, (entities) => [
+    ...notifications.map((item) => entities.notification.create(item).commit()),
+    ...changeLogCommits(entities, log),
+  ]);
   return done ? 'approvalReminders' : 'skipped';
 }

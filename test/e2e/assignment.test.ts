@@ -51,7 +51,7 @@ describe('assignment over HTTP', () => {
     expect(countBy(created.map((response) => response.body.owner))).toEqual({ ann: 20, ben: 20, cal: 20, dee: 20, eve: 20 });
   });
 
-  it('least loaded: the least loaded rep takes the next lead; a parallel burst is shared by all', { timeout: 120_000 }, async () => {
+  it('least loaded: the least loaded rep takes the next lead; a parallel burst levels the reps', { timeout: 120_000 }, async () => {
     const t = await team('ll', { ann: {}, ben: {}, cal: {} });
     await setRules(t.admin, [{ name: 'Inbound', strategy: 'least_loaded' }]);
     for (const owner of ['ann', 'ann', 'ben']) await call(api, 'POST', '/customers', { token: t.manager, body: { name: `Own ${Math.random()}`, owner } });
@@ -62,13 +62,17 @@ describe('assignment over HTTP', () => {
     }
     expect(sequential[0]).toBe('cal');
     expect(countBy(sequential)).toEqual({ ben: 1, cal: 2, ann: 1 });
-    // In a parallel burst each request sees the loads of its moment (documented limit): nobody is left out or
-    // piled on — every rep gets a share within half of the even split.
+    // A parallel burst: each request replays the turns in flight since it read the loads (strategies.pickInTurn).
+    // Requests that read a load already including some of those turns count them twice, so the reps end close to
+    // level rather than exactly level: nobody gets less than 60% of the most loaded rep's work.
     const burst = await Promise.all(
       Array.from({ length: 60 }, (_, index) => call<Customer>(api, 'POST', '/customers', { token: t.rep, body: { name: `Lead ${index}`, owner: 'auto' } })),
     );
     const shares = countBy(burst.map((response) => response.body.owner));
-    for (const rep of ['ann', 'ben', 'cal']) expect(shares[rep] ?? 0, JSON.stringify(shares)).toBeGreaterThanOrEqual(10);
+    const finalLoads = { ann: 3 + (shares.ann ?? 0), ben: 2 + (shares.ben ?? 0), cal: 2 + (shares.cal ?? 0) };
+    const most = Math.max(...Object.values(finalLoads));
+    for (const load of Object.values(finalLoads)) expect(load, JSON.stringify(finalLoads)).toBeGreaterThanOrEqual(0.6 * most);
+    expect(Object.values(shares).reduce((a, b) => a + b, 0)).toBe(60);
   });
 
   it('best match: the industry expert gets the deal, a large one the senior rep; conditions pick the rule', async () => {

@@ -9,6 +9,9 @@ import { runReminders } from '../../domain/scheduling/reminder-job';
 import type { Actor } from '../../domain/shared/actor';
 import type { Deps } from '../../domain/shared/ports';
 import { completeTask, createTask, listTasks } from '../../domain/tasks/service';
+import { openRequest, planApproval } from '../../domain/approvals/workflow';
+import { changeStatus, createContract, createTemplate, readContract } from '../../domain/contracts/service';
+import { createQuote, decideQuote } from '../../domain/quotes/service';
 import { createTestDeps, people, withClock } from '../support/dynamo';
 
 const HOUR = 3_600_000;
@@ -126,5 +129,33 @@ describe('stale deals', () => {
     await logActivity(deps, who.carol, customer.id, { type: 'call', subject: 'Check-in', opportunityId: deal.id });
     now += 10 * DAY;
     expect((await runReminders(deps)).staleDeals).toBe(0);
+  });
+});
+
+describe('approval reminders', () => {
+  it('remind the approvers once, three quarters into the wait, while the request is pending', async () => {
+    const who = people();
+    now = Date.parse('2030-10-01T09:00:00Z');
+    await runReminders(deps);
+    const customer = await createCustomer(deps, who.bob, { name: 'Signing Corp' });
+    const deal = await createOpportunity(deps, who.bob, { customerId: customer.id, name: 'Signing deal', expectedCloseDate: '2030-12-31' });
+    const quote = await createQuote(deps, who.bob, deal.id, { lines: [{ description: 'Seats', quantity: '1', unitPrice: { amount: 100_00, currency: 'EUR' } }] });
+    await decideQuote(deps, who.bob, quote.id, 'send', {});
+    await decideQuote(deps, who.bob, quote.id, 'accept', {});
+    const template = await createTemplate(deps, who.dana, { name: 'MSA', body: '<p>{{ customer.name }}</p>' });
+    const contract = await createContract(deps, who.bob, quote.id, { templateId: template.id, startDate: '2030-11-01' });
+    const stored = await readContract(deps, who.bob, contract.id);
+    await changeStatus(deps, who.bob, stored, 'pending_approval', 'submit', { submittedBy: 'bob', submittedAt: new Date(now).toISOString() });
+    const run = { tenantId: who.tenant, contractId: contract.id, revision: 1 };
+    const state = await planApproval(deps, run, { timeoutSeconds: 3600, escalationTimeoutSeconds: 3600 });
+    await openRequest(deps, { ...state, taskToken: 'token-1', escalated: false });
+
+    now += 2000 * 1000;
+    expect((await runReminders(deps)).approvalReminders).toBe(0);
+    now += 800 * 1000; // 2,800 s of 3,600
+    expect((await runReminders(deps)).approvalReminders).toBe(1);
+    expect((await runReminders(deps)).approvalReminders).toBe(0);
+    const reminded = (await listNotifications(deps, who.alice, {})).items.filter((n) => n.type === 'approval.reminder');
+    expect(reminded.map((n) => n.audience)).toEqual(['role:manager']);
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { eligible, matchRule, matchScore, pick, type AssignmentRule, type Candidate, type RecordFacts } from '../../domain/assignment/strategies';
+import { eligible, matchRule, matchScore, pick, pickInTurn, type AssignmentRule, type Candidate, type RecordFacts } from '../../domain/assignment/strategies';
 
 const rep = (userId: string, fields: Partial<Candidate> = {}): Candidate => ({
   userId,
@@ -122,3 +122,33 @@ describe('best match', () => {
     expect(pick(rule('best_match'), reps, lead, 1)?.userId).toBe('b');
   });
 });
+
+describe('parallel assignments (turns in flight)', () => {
+  it('decide exactly as one after another when they read the same loads', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 60 }), (loads, burst) => {
+        const snapshot = loads.map((load, index) => rep(`r${index}`, { load, capacity: 100 }));
+        const parallel = Array.from({ length: burst }, (_, ticket) => pickInTurn(rule('least_loaded'), snapshot, lead, 0, ticket)!.userId);
+        const sequential = Object.entries(simulate('least_loaded', snapshot.map((r) => ({ ...r })), burst)).flatMap(([userId, count]) =>
+          Array<string>(count).fill(userId),
+        );
+        expect(countOf(parallel)).toEqual(countOf(sequential));
+      }),
+    );
+  });
+
+  it('respect capacity across the turns in flight', () => {
+    const snapshot = [rep('a', { capacity: 2 }), rep('b', { capacity: 1 })];
+    const picks = [0, 1, 2, 3].map((ticket) => pickInTurn(rule('least_loaded'), snapshot, lead, 0, ticket)?.userId);
+    expect(picks).toEqual(['a', 'b', 'a', undefined]);
+  });
+
+  it('leave round robin to its turns', () => {
+    const snapshot = [rep('a'), rep('b'), rep('c')];
+    expect([5, 6, 7].map((ticket) => pickInTurn(rule('round_robin'), snapshot, lead, 0, ticket)?.userId)).toEqual(['c', 'a', 'b']);
+  });
+});
+
+function countOf(userIds: string[]): Record<string, number> {
+  return userIds.reduce<Record<string, number>>((counts, userId) => ({ ...counts, [userId]: (counts[userId] ?? 0) + 1 }), {});
+}
