@@ -58,3 +58,7 @@ export function createSalesDb(client: DocumentClientLike, table: string) {
 }
 
 export type SalesDb = ReturnType<typeof createSalesDb>;
+
+/** The entities a write transaction's callback receives, and one write of it. */
+export type TransactionEntities = Parameters<Parameters<SalesDb['transaction']['write']>[0]>[0];
+export type TransactionCommit = ReturnType<Parameters<SalesDb['transaction']['write']>[0]>[number];

@@ -1,6 +1,6 @@
 /** Use cases: the communication history (activities) and the customer timeline. */
 import type { EntityItem } from 'electrodb';
-import type { SalesDb } from '../db';
+import type { SalesDb, TransactionCommit, TransactionEntities } from '../db';
 import { ConflictError, UnprocessableError } from '../errors';
 import { assertMayChangeOwned, seesWholeTenant, type Actor } from '../shared/actor';
 import { readPage, type Page, type PageRequest } from '../shared/pagination';
@@ -30,8 +30,6 @@ function assertMayLogHistory(actor: Actor, owner: string): void {
   assertMayChangeOwned(actor, owner, 'customer');
 }
 
-type TransactionEntities = Parameters<Parameters<SalesDb['transaction']['write']>[0]>[0];
-type Commit = ReturnType<Parameters<SalesDb['transaction']['write']>[0]>[number];
 
 export async function logActivity(
   deps: Deps,
@@ -40,7 +38,7 @@ export async function logActivity(
   input: CreateActivityInput & { opportunityId?: string },
   options: {
     /** More writes for the same transaction (a completed task), all-or-nothing with the activity. */
-    alsoWrite?: (entities: TransactionEntities, activityId: string) => Commit[];
+    alsoWrite?: (entities: TransactionEntities, activityId: string) => TransactionCommit[];
   } = {},
 ): Promise<ActivityView> {
   const now = deps.clock.now();

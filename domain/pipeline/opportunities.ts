@@ -5,7 +5,7 @@
  */
 import type { EntityItem } from 'electrodb';
 import { readCustomer, lifecycleChange, type CustomerItem } from '../customers/customers';
-import type { SalesDb } from '../db';
+import type { SalesDb, TransactionEntities } from '../db';
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../errors';
 import { getSettings } from '../settings/service';
 import { assertMayChangeOwned, seesWholeTenant, type Actor } from '../shared/actor';
@@ -42,7 +42,6 @@ import type {
 type Entities = SalesDb['entities'];
 export type OpportunityItem = EntityItem<Entities['opportunity']>;
 type StageChangeItem = EntityItem<Entities['stageChange']>;
-type TransactionEntities = Parameters<Parameters<SalesDb['transaction']['write']>[0]>[0];
 
 // ---- create, read, list ------------------------------------------------------------------------------
 

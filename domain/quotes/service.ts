@@ -5,7 +5,7 @@
  */
 import type { EntityItem } from 'electrodb';
 import { readProduct, type ProductItem } from '../catalog/service';
-import type { SalesDb } from '../db';
+import type { SalesDb, TransactionCommit, TransactionEntities } from '../db';
 import { NotFoundError, UnprocessableError, type FieldIssue } from '../errors';
 import { amountChange, readOpportunity, type OpportunityItem } from '../pipeline/opportunities';
 import type { SettingsView } from '../settings/schemas';
@@ -362,13 +362,11 @@ function quoteLog(
   return logChange(deps, actor, quote.updatedAt, { entityType: 'quote', entityId: quote.quoteId, parentId: quote.opportunityId, action, changes, events });
 }
 
-type Commit = ReturnType<Parameters<SalesDb['transaction']['write']>[0]>[number];
-type TransactionEntities = Parameters<Parameters<SalesDb['transaction']['write']>[0]>[0];
 
 async function commitQuote(
   deps: Deps,
   actor: Actor,
-  change: { quote: (entities: TransactionEntities) => Commit; log: ChangeLog; amount?: ReturnType<typeof amountChange> },
+  change: { quote: (entities: TransactionEntities) => TransactionCommit; log: ChangeLog; amount?: ReturnType<typeof amountChange> },
 ): Promise<void> {
   const outcome = await deps.db.transaction
     .write((entities) => [

@@ -10,6 +10,7 @@
  *   owner (none while an earlier one is still open); the timer then waits another period.
  * - approval: approvers of a pending request are reminded before it times out.
  */
+import type { TransactionCommit, TransactionEntities } from '../db';
 import { readRequest } from '../approvals/requests';
 import { describeApprovers } from '../approvals/policy';
 import { NotFoundError } from '../errors';
@@ -67,11 +68,9 @@ async function handle(deps: Deps, timer: TimerItem, now: Date): Promise<Outcome>
   }
 }
 
-type Writes = Parameters<Parameters<Deps['db']['transaction']['write']>[0]>[0];
-type Commit = ReturnType<Parameters<Deps['db']['transaction']['write']>[0]>[number];
 
 /** Applies the timer's effects and moves it on (or deletes it) in one transaction; false if another run did. */
-async function finish(deps: Deps, timer: TimerItem, effects?: (entities: Writes) => Commit[], next?: { dueAt: string; step: string }): Promise<boolean> {
+async function finish(deps: Deps, timer: TimerItem, effects?: (entities: TransactionEntities) => TransactionCommit[], next?: { dueAt: string; step: string }): Promise<boolean> {
   const outcome = await deps.db.transaction
     .write((entities) => [
       next

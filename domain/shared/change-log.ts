@@ -4,13 +4,11 @@
  */
 import type { EntityItem } from 'electrodb';
 import { auditItem, type AuditInput } from '../audit/service';
-import type { SalesDb } from '../db';
+import type { SalesDb, TransactionCommit, TransactionEntities } from '../db';
 import { eventItem, type DomainEventItem } from '../events/service';
 import type { Actor } from './actor';
 import type { Deps } from './ports';
 
-type TransactionEntities = Parameters<Parameters<SalesDb['transaction']['write']>[0]>[0];
-type Commit = ReturnType<Parameters<SalesDb['transaction']['write']>[0]>[number];
 
 export interface ChangeLog {
   audit: EntityItem<SalesDb['entities']['auditEntry']>;
@@ -32,6 +30,6 @@ export function logChange(
   };
 }
 
-export function changeLogCommits(entities: TransactionEntities, log: ChangeLog): Commit[] {
+export function changeLogCommits(entities: TransactionEntities, log: ChangeLog): TransactionCommit[] {
   return [entities.auditEntry.create(log.audit).commit(), ...log.events.map((event) => entities.domainEvent.create(event).commit())];
 }

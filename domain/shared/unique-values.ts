@@ -3,7 +3,7 @@
  * claimed and released in the same transaction as the record that holds them.
  */
 import type { EntityItem } from 'electrodb';
-import type { SalesDb } from '../db';
+import type { SalesDb, TransactionCommit, TransactionEntities } from '../db';
 import { ConflictError } from '../errors';
 import type { Actor } from './actor';
 import type { Deps } from './ports';
@@ -28,8 +28,6 @@ export function uniqueValueChanges(before: UniqueClaim[], after: UniqueClaim[]) 
   };
 }
 
-type TransactionEntities = Parameters<Parameters<SalesDb['transaction']['write']>[0]>[0];
-type Commit = ReturnType<Parameters<SalesDb['transaction']['write']>[0]>[number];
 
 export interface UniqueWrite {
   claims: UniqueClaim[];
@@ -37,7 +35,7 @@ export interface UniqueWrite {
   holder: Pick<UniqueValueItem, 'holderType' | 'holderId' | 'customerId'>;
   allowDuplicate: boolean;
   /** The record's own writes; they come first in the transaction. */
-  write: (entities: TransactionEntities) => Commit[];
+  write: (entities: TransactionEntities) => TransactionCommit[];
   /** Whether the record's own condition (its version) is what failed. */
   recordRejected: (outcome: TransactionOutcome) => boolean;
 }

@@ -7,7 +7,7 @@ import type { EntityItem } from 'electrodb';
 import { logActivity } from '../customers/activities';
 import { readCustomer } from '../customers/customers';
 import { readContract } from '../contracts/service';
-import type { SalesDb } from '../db';
+import type { SalesDb, TransactionEntities } from '../db';
 import { ConflictError, NotFoundError, UnprocessableError } from '../errors';
 import { notificationItems } from '../notifications/service';
 import { readOpportunity } from '../pipeline/opportunities';
@@ -25,7 +25,6 @@ import type { CompleteTaskInput, CreateTaskInput, ListTasksInput, TaskView, Upda
 
 export type TaskItem = EntityItem<SalesDb['entities']['task']>;
 type Link = NonNullable<CreateTaskInput['linkedTo']>;
-type TransactionEntities = Parameters<Parameters<SalesDb['transaction']['write']>[0]>[0];
 
 export async function createTask(deps: Deps, actor: Actor, input: CreateTaskInput): Promise<TaskView> {
   const assignee = input.assignee ?? actor.userId;
