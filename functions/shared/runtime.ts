@@ -26,16 +26,24 @@ export function createDocumentClient(options: { endpoint?: string; region?: stri
   return DynamoDBDocumentClient.from(createDynamoClient(options), { marshallOptions: { removeUndefinedValues: true } });
 }
 
-export function createDeps(options: { tableName: string; endpoint?: string }): Deps {
+export function createDeps(options: { tableName: string; endpoint?: string; client?: DynamoDBClient }): Deps {
   const nextUlid = monotonicFactory();
+  const documentClient = options.client
+    ? DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } })
+    : createDocumentClient({ endpoint: options.endpoint });
   return {
-    db: createSalesDb(createDocumentClient({ endpoint: options.endpoint }), options.tableName),
+    db: createSalesDb(documentClient, options.tableName),
     clock: { now: () => new Date() },
     ids: { next: () => nextUlid() },
   };
 }
 
 let defaultDeps: Deps | undefined;
+
+/** Makes `deps` this process's deps (the benchmark runs the handlers on an instrumented client). */
+export function useRuntimeDeps(deps: Deps): void {
+  defaultDeps = deps;
+}
 
 /** The deps of this process, from its environment (TABLE_NAME, and DYNAMODB_ENDPOINT when running locally). */
 export function runtimeDeps(): Deps {

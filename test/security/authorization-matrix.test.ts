@@ -4,7 +4,6 @@
  * without an expectation here fails the test (and the compiler), so a new route is attacked automatically.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PIPELINE } from '../../domain/pipeline/rules';
 import { ROLES, type Role } from '../../domain/shared/actor';
 import type { Deps } from '../../domain/shared/ports';
 import { routes, type RouteDefinition, type RouteId } from '../../functions/http/routes';
@@ -12,8 +11,8 @@ import { createDeps } from '../../functions/shared/runtime';
 import { newTenant } from '../support/dynamo';
 import { call, startTestApi, type TestApi } from '../support/local-api';
 import { fixtureIds, pathFor, routeFixture, type RouteFixture } from '../support/route-fixtures';
+import { ROUTE_REQUESTS, type Scope } from '../support/route-requests';
 
-type Scope = 'own' | 'otherOwner' | 'otherTenant' | 'noToken';
 const SCOPES: readonly Scope[] = ['own', 'otherOwner', 'otherTenant', 'noToken'];
 
 type Fixture = RouteFixture;
@@ -158,91 +157,6 @@ const EXPECTED: Record<RouteId, (role: Role, scope: Scope) => number> = {
   assignOpportunity: managerWrite,
 };
 
-/** A valid request for each route, so that only authorization decides the answer. */
-const REQUEST: Record<RouteId, (fixture: Fixture, scope: Scope, caller: string) => { query?: string; body?: unknown }> = {
-  getHealth: () => ({}),
-  getOpenApi: () => ({}),
-  createCustomer: (_f, scope, caller) => ({ body: { name: `New ${Math.random()}`, owner: scope === 'otherOwner' ? 'someone-else' : caller } }),
-  listCustomers: () => ({ query: 'limit=200' }),
-  getCustomer: () => ({}),
-  updateCustomer: () => ({ body: { segment: 'smb' } }),
-  archiveCustomer: () => ({}),
-  restoreCustomer: () => ({}),
-  createContact: () => ({ body: { name: 'Pat' } }),
-  listContacts: () => ({}),
-  updateContact: () => ({ body: { title: 'CTO' } }),
-  deleteContact: () => ({}),
-  logActivity: () => ({ body: { type: 'call', subject: 'Ring ring' } }),
-  getTimeline: () => ({}),
-  listAudit: (fixture) => ({ query: `entityId=${fixture.customerId}` }),
-  getSettings: () => ({}),
-  putSettings: () => ({ body: { baseCurrency: 'EUR', lostReasons: ['price', 'competitor', 'no_budget', 'no_decision', 'timing', 'other'] } }),
-  getPipeline: () => ({}),
-  putPipeline: () => ({ body: { stages: DEFAULT_PIPELINE.stages } }),
-  createOpportunity: (fixture) => ({ body: { customerId: fixture.customerId, name: 'New deal', expectedCloseDate: '2027-03-31' } }),
-  listOpportunities: () => ({ query: 'limit=200' }),
-  getOpportunity: () => ({}),
-  updateOpportunity: () => ({ body: { nextStep: 'Send proposal' } }),
-  moveOpportunityStage: () => ({ body: { stage: 'lost', lostReason: 'price' } }),
-  getOpportunityHistory: () => ({}),
-  getOpportunityTimeline: () => ({}),
-  logOpportunityActivity: () => ({ body: { type: 'call', subject: 'Follow-up' } }),
-  listEvents: () => ({ query: 'since=2000-01-01T00:00:00Z' }),
-  createProduct: () => ({ body: { sku: `SKU-${Math.random().toString(36).slice(2)}`, name: 'Widget', unitPrices: [{ amount: 1000, currency: 'EUR' }] } }),
-  listProducts: () => ({}),
-  getProduct: () => ({}),
-  updateProduct: () => ({ body: { name: 'Widget Pro' } }),
-  createQuote: () => ({ body: { lines: [{ description: 'Workshop', quantity: 1, unitPrice: { amount: 50000, currency: 'EUR' } }] } }),
-  listQuotes: () => ({}),
-  getQuote: () => ({}),
-  updateQuote: () => ({ body: { notes: 'Thanks for your time' } }),
-  sendQuote: () => ({}),
-  acceptQuote: () => ({ body: { note: 'Signed PO received' } }),
-  rejectQuote: () => ({ body: { note: 'Too expensive' } }),
-  reviseQuote: () => ({}),
-  getQuoteDocument: () => ({}),
-  createContractTemplate: () => ({ body: { name: 'MSA', body: '<h1>{{ contract.title }}</h1><p>{{ customer.name }}</p>' } }),
-  listContractTemplates: () => ({}),
-  createContract: (fixture) => ({ body: { templateId: fixture.templateId, startDate: '2027-01-01' } }),
-  listContracts: () => ({}),
-  getContract: () => ({}),
-  updateContract: () => ({ body: { renewal: 'manual' } }),
-  getContractDocument: () => ({}),
-  signContract: () => ({ body: { signedBy: 'Gia Customer', signedAt: '2026-01-01T10:00:00Z' } }),
-  submitContract: () => ({}),
-  reviseContract: () => ({}),
-  listContractApprovals: () => ({}),
-  getApprovalPolicy: () => ({}),
-  putApprovalPolicy: () => ({ body: { levels: [{ name: 'Manager', approvers: { role: 'manager' }, escalateTo: { role: 'admin' } }] } }),
-  listApprovals: () => ({}),
-  decideApproval: () => ({ body: { decision: 'approve' } }),
-  createApprovalLinks: () => ({}),
-  getApprovalLink: () => ({}),
-  useApprovalLink: () => ({ body: {} }),
-  listMyNotifications: () => ({}),
-  markNotificationRead: () => ({}),
-  createTask: (fixture, scope, caller) => ({
-    body: {
-      title: 'Call back',
-      dueAt: '2031-01-01T09:00:00Z',
-      assignee: scope === 'otherOwner' ? 'someone-else' : caller,
-      linkedTo: { type: 'customer', id: fixture.customerId },
-    },
-  }),
-  listTasks: () => ({ query: 'status=open' }),
-  getTask: () => ({}),
-  updateTask: () => ({ body: { priority: 'high' } }),
-  completeTask: () => ({ body: { outcome: 'Done' } }),
-  listMyTasks: () => ({}),
-  listReps: () => ({}),
-  getRep: () => ({}),
-  putRep: () => ({ body: { experience: 'senior', capacity: { maxOpenOpportunities: 20, maxOpenLeads: 20 } } }),
-  getAssignmentRules: () => ({}),
-  putAssignmentRules: () => ({ body: { rules: [{ name: 'Everyone', strategy: 'round_robin' }], fallbackOwner: 'manager-user' } }),
-  assignCustomer: () => ({ body: { owner: 'carol', reason: 'Territory change' } }),
-  assignOpportunity: () => ({ body: { owner: 'carol', reason: 'Territory change' } }),
-};
-
 let api: TestApi;
 let deps: Deps;
 const tenant = newTenant('matrix');
@@ -270,7 +184,7 @@ function fixture(role: Role, scope: Scope, route: RouteDefinition): Promise<Fixt
 describe('authorization matrix', () => {
   it('has an expectation for every route in the route table, and no others', () => {
     expect(Object.keys(EXPECTED).sort()).toEqual(routes.map((route) => route.id).sort());
-    expect(Object.keys(REQUEST).sort()).toEqual(routes.map((route) => route.id).sort());
+    expect(Object.keys(ROUTE_REQUESTS).sort()).toEqual(routes.map((route) => route.id).sort());
   });
 
   const cases = (routes as readonly RouteDefinition[]).flatMap((route) => ROLES.map((role) => [route.id, role, route] as const));
@@ -279,7 +193,7 @@ describe('authorization matrix', () => {
     const expectations = EXPECTED[id as RouteId];
     for (const scope of SCOPES) {
       const f = await fixture(role, scope, route);
-      const request = REQUEST[id as RouteId](f, scope, userOf(role));
+      const request = ROUTE_REQUESTS[id as RouteId](f, scope, userOf(role));
       const response = await call(api, route.method, `${pathFor(route, f)}${request.query ? `?${request.query}` : ''}`, {
         token: scope === 'noToken' ? undefined : tokens.get(role),
         body: request.body,

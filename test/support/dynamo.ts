@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
 import { inject } from 'vitest';
-import type { Actor, Role } from '../../domain/shared/actor';
 import type { Deps } from '../../domain/shared/ports';
 import { createDeps, createDynamoClient } from '../../functions/shared/runtime';
 import { ensureTable } from '../../infra/local/create-table';
+import { actor } from './actors';
 
 /** A fresh table on the shared DynamoDB Local: the isolation unit of a test file. */
 export async function createTestTable(): Promise<{ tableName: string; endpoint: string }> {
@@ -23,7 +23,7 @@ let tenantCounter = 0;
 /** A tenant id no other test uses. */
 export const newTenant = (label = 'tenant') => `${label}-${process.pid}-${++tenantCounter}-${randomUUID().slice(0, 8)}`;
 
-export const actor = (tenantId: string, userId: string, role: Role): Actor => ({ tenantId, userId, roles: [role] });
+export { actor };
 
 /** Deps on a controlled clock; ids (ULIDs) follow the same clock, as they do with the real one. */
 export function withClock(deps: Deps, now: () => number): Deps {

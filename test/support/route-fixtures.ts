@@ -16,7 +16,7 @@ import { createOpportunity } from '../../domain/pipeline/service';
 import { createQuote, decideQuote } from '../../domain/quotes/service';
 import type { Deps } from '../../domain/shared/ports';
 import type { RouteDefinition } from '../../functions/http/routes';
-import { actor } from './dynamo';
+import { actor } from './actors';
 import { eventually } from './eventually';
 
 export interface RouteFixture {

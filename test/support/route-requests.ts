@@ -1,0 +1,97 @@
+/**
+ * A valid request for each route of the route table (typed by route id, so a new route does not compile until
+ * it has one): the authorization matrix sends them so that only authorization decides the answer, and the
+ * benchmark measures every route with them.
+ */
+import { DEFAULT_PIPELINE } from '../../domain/pipeline/rules';
+import type { RouteId } from '../../functions/http/routes';
+import type { RouteFixture } from './route-fixtures';
+
+/** Whose record the path points at: the caller's, another owner's of the same tenant, another tenant's; or no token. */
+export type Scope = 'own' | 'otherOwner' | 'otherTenant' | 'noToken';
+
+/** A valid request for each route, so that only authorization decides the answer. */
+export const ROUTE_REQUESTS: Record<RouteId, (fixture: RouteFixture, scope: Scope, caller: string) => { query?: string; body?: unknown }> = {
+  getHealth: () => ({}),
+  getOpenApi: () => ({}),
+  createCustomer: (_f, scope, caller) => ({ body: { name: `New ${Math.random()}`, owner: scope === 'otherOwner' ? 'someone-else' : caller } }),
+  listCustomers: () => ({ query: 'limit=200' }),
+  getCustomer: () => ({}),
+  updateCustomer: () => ({ body: { segment: 'smb' } }),
+  archiveCustomer: () => ({}),
+  restoreCustomer: () => ({}),
+  createContact: () => ({ body: { name: 'Pat' } }),
+  listContacts: () => ({}),
+  updateContact: () => ({ body: { title: 'CTO' } }),
+  deleteContact: () => ({}),
+  logActivity: () => ({ body: { type: 'call', subject: 'Ring ring' } }),
+  getTimeline: () => ({}),
+  listAudit: (fixture) => ({ query: `entityId=${fixture.customerId}` }),
+  getSettings: () => ({}),
+  putSettings: () => ({ body: { baseCurrency: 'EUR', lostReasons: ['price', 'competitor', 'no_budget', 'no_decision', 'timing', 'other'] } }),
+  getPipeline: () => ({}),
+  putPipeline: () => ({ body: { stages: DEFAULT_PIPELINE.stages } }),
+  createOpportunity: (fixture) => ({ body: { customerId: fixture.customerId, name: 'New deal', expectedCloseDate: '2027-03-31' } }),
+  listOpportunities: () => ({ query: 'limit=200' }),
+  getOpportunity: () => ({}),
+  updateOpportunity: () => ({ body: { nextStep: 'Send proposal' } }),
+  moveOpportunityStage: () => ({ body: { stage: 'lost', lostReason: 'price' } }),
+  getOpportunityHistory: () => ({}),
+  getOpportunityTimeline: () => ({}),
+  logOpportunityActivity: () => ({ body: { type: 'call', subject: 'Follow-up' } }),
+  listEvents: () => ({ query: 'since=2000-01-01T00:00:00Z' }),
+  createProduct: () => ({ body: { sku: `SKU-${Math.random().toString(36).slice(2)}`, name: 'Widget', unitPrices: [{ amount: 1000, currency: 'EUR' }] } }),
+  listProducts: () => ({}),
+  getProduct: () => ({}),
+  updateProduct: () => ({ body: { name: 'Widget Pro' } }),
+  createQuote: () => ({ body: { lines: [{ description: 'Workshop', quantity: 1, unitPrice: { amount: 50000, currency: 'EUR' } }] } }),
+  listQuotes: () => ({}),
+  getQuote: () => ({}),
+  updateQuote: () => ({ body: { notes: 'Thanks for your time' } }),
+  sendQuote: () => ({}),
+  acceptQuote: () => ({ body: { note: 'Signed PO received' } }),
+  rejectQuote: () => ({ body: { note: 'Too expensive' } }),
+  reviseQuote: () => ({}),
+  getQuoteDocument: () => ({}),
+  createContractTemplate: () => ({ body: { name: 'MSA', body: '<h1>{{ contract.title }}</h1><p>{{ customer.name }}</p>' } }),
+  listContractTemplates: () => ({}),
+  createContract: (fixture) => ({ body: { templateId: fixture.templateId, startDate: '2027-01-01' } }),
+  listContracts: () => ({}),
+  getContract: () => ({}),
+  updateContract: () => ({ body: { renewal: 'manual' } }),
+  getContractDocument: () => ({}),
+  signContract: () => ({ body: { signedBy: 'Gia Customer', signedAt: '2026-01-01T10:00:00Z' } }),
+  submitContract: () => ({}),
+  reviseContract: () => ({}),
+  listContractApprovals: () => ({}),
+  getApprovalPolicy: () => ({}),
+  putApprovalPolicy: () => ({ body: { levels: [{ name: 'Manager', approvers: { role: 'manager' }, escalateTo: { role: 'admin' } }] } }),
+  listApprovals: () => ({}),
+  decideApproval: () => ({ body: { decision: 'approve' } }),
+  createApprovalLinks: () => ({}),
+  getApprovalLink: () => ({}),
+  useApprovalLink: () => ({ body: {} }),
+  listMyNotifications: () => ({}),
+  markNotificationRead: () => ({}),
+  createTask: (fixture, scope, caller) => ({
+    body: {
+      title: 'Call back',
+      dueAt: '2031-01-01T09:00:00Z',
+      assignee: scope === 'otherOwner' ? 'someone-else' : caller,
+      linkedTo: { type: 'customer', id: fixture.customerId },
+    },
+  }),
+  listTasks: () => ({ query: 'status=open' }),
+  getTask: () => ({}),
+  updateTask: () => ({ body: { priority: 'high' } }),
+  completeTask: () => ({ body: { outcome: 'Done' } }),
+  listMyTasks: () => ({}),
+  listReps: () => ({}),
+  getRep: () => ({}),
+  putRep: () => ({ body: { experience: 'senior', capacity: { maxOpenOpportunities: 20, maxOpenLeads: 20 } } }),
+  getAssignmentRules: () => ({}),
+  putAssignmentRules: () => ({ body: { rules: [{ name: 'Everyone', strategy: 'round_robin' }], fallbackOwner: 'manager-user' } }),
+  assignCustomer: () => ({ body: { owner: 'carol', reason: 'Territory change' } }),
+  assignOpportunity: () => ({ body: { owner: 'carol', reason: 'Territory change' } }),
+};
+
