@@ -51,6 +51,7 @@ export async function chooseOwner(deps: Deps, actor: Actor, record: RecordFacts)
   const fallbackOwner = config.fallbackOwner ?? actor.userId;
   const nothingToSettle = async () => undefined;
   if (!rule) return { owner: fallbackOwner, fallback: true, reason: 'no assignment rule matches', settle: nothingToSettle };
+  if (rule.strategy === 'round_robin') return roundRobin(deps, actor, rule, record, fallbackOwner);
   // The settled turns before the loads are read, then the loads, then our own turn: every turn between the two
   // is in flight (maybe missing from the loads) and is replayed (see pickInTurn).
   const seen = await settledTurns(deps, actor.tenantId, rule.name);
@@ -63,6 +64,26 @@ export async function chooseOwner(deps: Deps, actor: Actor, record: RecordFacts)
   return { owner: chosen.userId, rule: rule.name, strategy: rule.strategy, fallback: false, reason: `rule "${rule.name}" (${rule.strategy})`, settle };
 }
 
+/**
+ * Round robin needs no loads to choose: the turn picks among the available reps, and only that rep's open work
+ * is counted (two queries, not two per rep) — a full rep passes its turn to the next.
+ */
+async function roundRobin(deps: Deps, actor: Actor, rule: AssignmentRule, record: RecordFacts, fallbackOwner: string): Promise<Chosen> {
+  const pool = eligible(rule, await candidates(deps, actor.tenantId, rule, record, { withLoad: false }), record);
+  const settle = async () => undefined;
+  if (pool.length > 0) {
+    const ticket = await nextTicket(deps, actor.tenantId, rule.name);
+    for (let offset = 0; offset < pool.length; offset += 1) {
+      const candidate = pool[(ticket + offset) % pool.length]!;
+      const work = await openWork(deps, actor.tenantId, candidate.userId);
+      if ((record.kind === 'opportunity' ? work.openOpportunities : work.openLeads) < candidate.capacity) {
+        return { owner: candidate.userId, rule: rule.name, strategy: rule.strategy, fallback: false, reason: `rule "${rule.name}" (round_robin)`, settle };
+      }
+    }
+  }
+  return { owner: fallbackOwner, rule: rule.name, strategy: rule.strategy, fallback: true, reason: `rule "${rule.name}": no rep is available with capacity`, settle };
+}
+
 async function settledTurns(deps: Deps, tenantId: string, ruleKey: string): Promise<number> {
   const { data } = await deps.db.entities.assignmentCursor.get({ tenantId, ruleKey }).go({ consistent: true });
   return data?.settled ?? 0;
@@ -72,12 +93,12 @@ async function settleTurn(deps: Deps, tenantId: string, ruleKey: string): Promis
   await deps.db.entities.assignmentCursor.update({ tenantId, ruleKey }).add({ settled: 1 }).go();
 }
 
-async function candidates(deps: Deps, tenantId: string, rule: AssignmentRule, record: RecordFacts): Promise<Candidate[]> {
+async function candidates(deps: Deps, tenantId: string, rule: AssignmentRule, record: RecordFacts, options = { withLoad: true }): Promise<Candidate[]> {
   const now = deps.clock.now();
   const profiles = (await allRepProfiles(deps, tenantId)).filter((profile) => !rule.reps || rule.reps.includes(profile.userId));
   return Promise.all(
     profiles.map(async (profile) => {
-      const work = await openWork(deps, tenantId, profile.userId);
+      const work = options.withLoad ? await openWork(deps, tenantId, profile.userId) : { openOpportunities: 0, openLeads: 0 };
       const opportunity = record.kind === 'opportunity';
       return {
         userId: profile.userId,

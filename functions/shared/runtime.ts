@@ -17,6 +17,9 @@ export function createDynamoClient(options: { endpoint?: string; region?: string
       endpoint: options.endpoint,
       // DynamoDB Local accepts any credentials; these keep the SDK from looking for real ones.
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      // Locally one process serves every function at once (a Lambda serves one request): more than the
+      // default 50 sockets, so a burst of requests does not queue behind each other in the SDK.
+      requestHandler: { httpAgent: { keepAlive: true, maxSockets: 256 } },
     }),
     region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
   });

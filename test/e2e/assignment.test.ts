@@ -47,7 +47,7 @@ describe('assignment over HTTP', () => {
     const created = await Promise.all(
       Array.from({ length: 100 }, (_, index) => call<Customer>(api, 'POST', '/customers', { token: t.rep, body: { name: `Lead ${index}`, owner: 'auto' } })),
     );
-    expect(created.every((response) => response.status === 201)).toBe(true);
+    expect(created.filter((response) => response.status !== 201).map((response) => [response.status, response.body])).toEqual([]);
     expect(countBy(created.map((response) => response.body.owner))).toEqual({ ann: 20, ben: 20, cal: 20, dee: 20, eve: 20 });
   });
 
@@ -64,15 +64,15 @@ describe('assignment over HTTP', () => {
     expect(countBy(sequential)).toEqual({ ben: 1, cal: 2, ann: 1 });
     // A parallel burst: each request replays the turns in flight since it read the loads (strategies.pickInTurn).
     // Requests that read a load already including some of those turns count them twice, so the reps end close to
-    // level rather than exactly level: nobody gets less than 60% of the most loaded rep's work.
+    // level rather than exactly level: nobody ends with less than 60% of the most loaded rep's work.
     const burst = await Promise.all(
-      Array.from({ length: 60 }, (_, index) => call<Customer>(api, 'POST', '/customers', { token: t.rep, body: { name: `Lead ${index}`, owner: 'auto' } })),
+      Array.from({ length: 45 }, (_, index) => call<Customer>(api, 'POST', '/customers', { token: t.rep, body: { name: `Lead ${index}`, owner: 'auto' } })),
     );
     const shares = countBy(burst.map((response) => response.body.owner));
     const finalLoads = { ann: 3 + (shares.ann ?? 0), ben: 2 + (shares.ben ?? 0), cal: 2 + (shares.cal ?? 0) };
     const most = Math.max(...Object.values(finalLoads));
     for (const load of Object.values(finalLoads)) expect(load, JSON.stringify(finalLoads)).toBeGreaterThanOrEqual(0.6 * most);
-    expect(Object.values(shares).reduce((a, b) => a + b, 0)).toBe(60);
+    expect(Object.values(shares).reduce((a, b) => a + b, 0)).toBe(45);
   });
 
   it('best match: the industry expert gets the deal, a large one the senior rep; conditions pick the rule', async () => {
