@@ -75,18 +75,23 @@ export async function createCustomer(
     ? assignmentNotifications(deps, actor.tenantId, now, assignment, { type: 'customer', id: customer.customerId, name: customer.name })
     : [];
 
-  await writeWithUniqueValues(deps, actor, {
-    claims: customerUniqueValues(customer),
-    releases: [],
-    holder: { holderType: 'customer', holderId: customer.customerId, customerId: customer.customerId },
-    allowDuplicate,
-    write: (entities) => [
-      entities.customer.create(customer).commit(),
-      ...changeLogCommits(entities, log),
-      ...notifications.map((item) => entities.notification.create(item).commit()),
-    ],
-    recordRejected: () => false,
-  }).finally(() => assignment?.settle());
+  // A create only collides with another transaction on shared items (guards); trying again is safe.
+  await retryOnConcurrentChange(
+    () =>
+      writeWithUniqueValues(deps, actor, {
+        claims: customerUniqueValues(customer),
+        releases: [],
+        holder: { holderType: 'customer', holderId: customer.customerId, customerId: customer.customerId },
+        allowDuplicate,
+        write: (entities) => [
+          entities.customer.create(customer).commit(),
+          ...changeLogCommits(entities, log),
+          ...notifications.map((item) => entities.notification.create(item).commit()),
+        ],
+        recordRejected: () => false,
+      }),
+    {},
+  ).finally(() => assignment?.settle());
   return toCustomerView(customer);
 }
 

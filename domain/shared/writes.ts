@@ -15,8 +15,15 @@ export interface WriteOptions {
   allowDuplicate?: boolean;
 }
 
-/** Thrown inside a write attempt when another writer changed the record first. */
-export class ConcurrentChange extends Error {}
+/**
+ * Thrown inside a write attempt when another writer changed the record first (or another transaction held one
+ * of its items). Retried by retryOnConcurrentChange; should one ever escape, it is what it says: a 409.
+ */
+export class ConcurrentChange extends ConflictError {
+  constructor() {
+    super('The record is being changed by others right now; try again');
+  }
+}
 
 /**
  * Re-runs read-check-write when a concurrent writer won the race — unless the client pinned a version with
@@ -34,6 +41,8 @@ export async function retryOnConcurrentChange<T>(attempt: () => Promise<T>, opti
       if (tries >= MAX_WRITE_ATTEMPTS) {
         throw new ConflictError('The record is being changed by others right now; try again');
       }
+      // A little apart, so writers that collided do not collide again in lockstep.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 15 * tries));
     }
   }
 }

@@ -49,7 +49,7 @@ export async function createTask(deps: Deps, actor: Actor, input: CreateTaskInpu
     updatedBy: actor.userId,
     version: 1,
   };
-  await saveTask(deps, actor, undefined, task, 'create', 'task.created', settings.taskReminders);
+  await retryOnConcurrentChange(() => saveTask(deps, actor, undefined, task, 'create', 'task.created', settings.taskReminders), {});
   return toTaskView(task, deps.clock.now());
 }
 

@@ -20,6 +20,8 @@ export function createDynamoClient(options: { endpoint?: string; region?: string
       // Locally one process serves every function at once (a Lambda serves one request): more than the
       // default 50 sockets, so a burst of requests does not queue behind each other in the SDK.
       requestHandler: { httpAgent: { keepAlive: true, maxSockets: 256 } },
+      // DynamoDB Local (SQLite underneath) answers a loaded machine with transient 5xx now and then.
+      maxAttempts: 6,
     }),
     region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
   });
