@@ -38,14 +38,26 @@ const setRules = async (admin: string, rules: unknown[], fallbackOwner = 'alice'
   expect(saved.status).toBe(200);
 };
 
+/** Runs `count` calls, `concurrency` at a time (parallel, without flooding one local process past API Gateway's 29 s). */
+async function inParallel<T>(count: number, concurrency: number, call: (index: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let index = next++; index < count; index = next++) results[index] = await call(index);
+    }),
+  );
+  return results;
+}
+
 const countBy = (owners: string[]) => owners.reduce<Record<string, number>>((counts, owner) => ({ ...counts, [owner]: (counts[owner] ?? 0) + 1 }), {});
 
 describe('assignment over HTTP', () => {
   it('round robin: 100 leads created in parallel are spread evenly', { timeout: 120_000 }, async () => {
     const t = await team('rr', { ann: {}, ben: {}, cal: {}, dee: {}, eve: {} });
     await setRules(t.admin, [{ name: 'Inbound', strategy: 'round_robin' }]);
-    const created = await Promise.all(
-      Array.from({ length: 100 }, (_, index) => call<Customer>(api, 'POST', '/customers', { token: t.rep, body: { name: `Lead ${index}`, owner: 'auto' } })),
+    const created = await inParallel(100, 25, (index) =>
+      call<Customer>(api, 'POST', '/customers', { token: t.rep, body: { name: `Lead ${index}`, owner: 'auto' } }),
     );
     expect(created.filter((response) => response.status !== 201).map((response) => [response.status, response.body])).toEqual([]);
     expect(countBy(created.map((response) => response.body.owner))).toEqual({ ann: 20, ben: 20, cal: 20, dee: 20, eve: 20 });
@@ -65,8 +77,8 @@ describe('assignment over HTTP', () => {
     // A parallel burst: each request replays the turns in flight since it read the loads (strategies.pickInTurn).
     // Requests that read a load already including some of those turns count them twice, so the reps end close to
     // level rather than exactly level: nobody ends with less than 60% of the most loaded rep's work.
-    const burst = await Promise.all(
-      Array.from({ length: 45 }, (_, index) => call<Customer>(api, 'POST', '/customers', { token: t.rep, body: { name: `Lead ${index}`, owner: 'auto' } })),
+    const burst = await inParallel(45, 15, (index) =>
+      call<Customer>(api, 'POST', '/customers', { token: t.rep, body: { name: `Lead ${index}`, owner: 'auto' } }),
     );
     const shares = countBy(burst.map((response) => response.body.owner));
     const finalLoads = { ann: 3 + (shares.ann ?? 0), ben: 2 + (shares.ben ?? 0), cal: 2 + (shares.cal ?? 0) };

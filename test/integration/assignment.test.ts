@@ -1,0 +1,25 @@
+/** Assignment under real concurrency on DynamoDB Local: 100 leads at once, with no HTTP in between. */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { putAssignmentRules } from '../../domain/assignment/service';
+import { createCustomer } from '../../domain/customers/service';
+import { putRep } from '../../domain/reps/service';
+import type { Deps } from '../../domain/shared/ports';
+import { createTestDeps, people } from '../support/dynamo';
+
+let deps: Deps;
+beforeAll(async () => {
+  deps = await createTestDeps();
+});
+
+describe('round robin under concurrency', () => {
+  it('spreads 100 leads created at once exactly evenly over 5 reps', { timeout: 120_000 }, async () => {
+    const who = people();
+    for (const rep of ['ann', 'ben', 'cal', 'dee', 'eve']) {
+      await putRep(deps, who.dana, rep, { experience: 'mid', capacity: { maxOpenOpportunities: 10, maxOpenLeads: 1000 } }, {});
+    }
+    await putAssignmentRules(deps, who.dana, { rules: [{ name: 'Inbound', strategy: 'round_robin' }], fallbackOwner: 'alice' }, {});
+    const created = await Promise.all(Array.from({ length: 100 }, (_, index) => createCustomer(deps, who.bob, { name: `Lead ${index}`, owner: 'auto' })));
+    const counts = created.reduce<Record<string, number>>((all, customer) => ({ ...all, [customer.owner]: (all[customer.owner] ?? 0) + 1 }), {});
+    expect(counts).toEqual({ ann: 20, ben: 20, cal: 20, dee: 20, eve: 20 });
+  });
+});
