@@ -18,6 +18,7 @@ import { notificationItems, type Audience } from '../notifications/service';
 import { getPipeline } from '../pipeline/service';
 import { readOpportunity } from '../pipeline/opportunities';
 import { findRepProfile } from '../reps/service';
+import type { SettingsView } from '../settings/schemas';
 import { getSettings } from '../settings/service';
 import type { Actor } from '../shared/actor';
 import { changeLogCommits, logChange } from '../shared/change-log';
@@ -45,17 +46,25 @@ type Outcome = keyof Omit<ReminderRun, 'dueTimers'>;
 
 export async function runReminders(deps: Deps, now = deps.clock.now()): Promise<ReminderRun> {
   const run: ReminderRun = { dueTimers: 0, tasksDueSoon: 0, tasksOverdue: 0, tasksEscalated: 0, staleDeals: 0, approvalReminders: 0, skipped: 0 };
+  // A tenant's reminder windows, read once per run however many of its tasks are due.
+  const settings = new Map<string, Promise<SettingsView>>();
+  const settingsOf = (tenantId: string) => {
+    if (!settings.has(tenantId)) settings.set(tenantId, getSettings(deps, system(tenantId)));
+    return settings.get(tenantId)!;
+  };
   for (;;) {
     const timers = await dueTimers(deps, now);
     if (timers.length === 0) return run;
     run.dueTimers += timers.length;
-    for (const timer of timers) run[await handle(deps, timer, now)] += 1;
+    for (const timer of timers) run[await handle(deps, timer, now, settingsOf)] += 1;
   }
 }
 
-async function handle(deps: Deps, timer: TimerItem, now: Date): Promise<Outcome> {
+type SettingsOf = (tenantId: string) => Promise<SettingsView>;
+
+async function handle(deps: Deps, timer: TimerItem, now: Date, settingsOf: SettingsOf): Promise<Outcome> {
   try {
-    if (timer.kind === 'task') return await remindTask(deps, timer, now);
+    if (timer.kind === 'task') return await remindTask(deps, timer, now, settingsOf);
     if (timer.kind === 'deal') return await followUpStaleDeal(deps, timer, now);
     return await remindApprovers(deps, timer);
   } catch (error) {
@@ -92,7 +101,7 @@ const system = (tenantId: string): Actor => ({ tenantId, userId: JOB_USER, roles
 
 // ---- tasks -----------------------------------------------------------------------------------------
 
-async function remindTask(deps: Deps, timer: TimerItem, now: Date): Promise<Outcome> {
+async function remindTask(deps: Deps, timer: TimerItem, now: Date, settingsOf: SettingsOf): Promise<Outcome> {
   const actor = system(timer.tenantId);
   const { data: task } = await deps.db.entities.task.get({ tenantId: timer.tenantId, taskId: timer.subjectId }).go({ consistent: true });
   if (!task || task.status !== 'open') {
@@ -100,7 +109,7 @@ async function remindTask(deps: Deps, timer: TimerItem, now: Date): Promise<Outc
     return 'skipped';
   }
   const step = timer.step as ReminderStep;
-  const settings = await getSettings(deps, actor);
+  const settings = await settingsOf(timer.tenantId);
   const audience: Audience = step === 'escalate' ? await managerOf(deps, timer.tenantId, task.assignee) : { users: [task.assignee] };
   const at = now.toISOString();
   const hoursLate = Math.max(0, Math.round((now.getTime() - Date.parse(task.dueAt)) / 3_600_000));
