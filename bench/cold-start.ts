@@ -8,6 +8,7 @@ import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { FUNCTIONS } from '../functions/http/routes';
+import { LAMBDA_BUNDLE, absoluteAliases } from '../infra/bundling/lambda-bundle';
 import { median } from './lib/stats';
 
 export interface ColdStart {
@@ -29,20 +30,21 @@ export function lambdaEntries(): Array<{ name: string; entry: string }> {
   ];
 }
 
-/** Bundles with the options of infra/constructs/api-function.ts. */
+/** Bundles with the options CDK uses (infra/bundling/lambda-bundle.ts). */
 export async function bundle(entry: string, outfile: string): Promise<number> {
   await build({
     entryPoints: [entry],
     outfile,
     bundle: true,
     platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    minify: true,
+    format: LAMBDA_BUNDLE.format,
+    target: LAMBDA_BUNDLE.target,
+    mainFields: [...LAMBDA_BUNDLE.mainFields],
+    minify: LAMBDA_BUNDLE.minify,
     treeShaking: true,
-    external: ['@aws-sdk/*'],
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    external: [...LAMBDA_BUNDLE.external],
+    alias: absoluteAliases(),
+    banner: { js: LAMBDA_BUNDLE.banner },
     logLevel: 'silent',
   });
   return statSync(outfile).size;
@@ -56,13 +58,27 @@ function initMilliseconds(file: string, env: NodeJS.ProcessEnv): number | undefi
   return result.status === 0 && Number.isFinite(value) ? value : undefined;
 }
 
-export async function measureColdStarts(options: { runs: number; env: NodeJS.ProcessEnv; log: (line: string) => void }): Promise<{ floorMs?: number; functions: ColdStart[] }> {
+export interface ColdStarts {
+  /** An empty handler: Node's own cost of importing a module. */
+  floorMs?: number;
+  /** An empty handler that builds a DynamoDB client, bundled like the functions: what no function can go below. */
+  sdkFloorMs?: number;
+  sdkFloorBytes: number;
+  functions: ColdStart[];
+}
+
+export async function measureColdStarts(options: { runs: number; env: NodeJS.ProcessEnv; log: (line: string) => void }): Promise<ColdStarts> {
   rmSync(OUT_DIR, { recursive: true, force: true });
   mkdirSync(OUT_DIR, { recursive: true });
   const empty = join(OUT_DIR, 'empty.mjs');
   writeFileSync(empty, 'export const handler = async () => ({ statusCode: 200 });\n');
   const sample = (file: string) => median(Array.from({ length: options.runs }, () => initMilliseconds(file, options.env)).filter((value): value is number => value !== undefined));
   const floorMs = sample(empty);
+  const sdkFloor = join(OUT_DIR, 'sdk-floor.mjs');
+  const sdkFloorBytes = await bundle(join('bench', 'lib', 'sdk-floor-handler.ts'), sdkFloor);
+  const sdkFloorMs = sample(sdkFloor);
+  options.log(`  ${'(empty handler)'.padEnd(16)} ${'0'.padStart(5)} KB  init ${floorMs?.toFixed(1) ?? '–'} ms`);
+  options.log(`  ${'(DynamoDB only)'.padEnd(16)} ${(sdkFloorBytes / 1024).toFixed(0).padStart(5)} KB  init ${sdkFloorMs?.toFixed(1) ?? '–'} ms`);
   const functions: ColdStart[] = [];
   for (const { name, entry } of lambdaEntries()) {
     const outfile = join(OUT_DIR, `${name}.mjs`);
@@ -71,5 +87,5 @@ export async function measureColdStarts(options: { runs: number; env: NodeJS.Pro
     functions.push(row);
     options.log(`  ${name.padEnd(16)} ${(bytes / 1024).toFixed(0).padStart(5)} KB  init ${row.initMs?.toFixed(1) ?? '–'} ms`);
   }
-  return { floorMs, functions };
+  return { floorMs, sdkFloorMs, sdkFloorBytes, functions };
 }

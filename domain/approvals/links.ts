@@ -5,7 +5,7 @@
  * "One time" is the request's: once decided (by link or API), every link of it is spent.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ROLES } from '../shared/actor';
 
 const LinkPayload = z.object({

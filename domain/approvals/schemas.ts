@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ROLES } from '../shared/actor';
 import { Money, PageQuery, Percent, ShortText, UserId, pageOf } from '../shared/schemas';
 import { APPROVAL_REQUEST_STATUSES } from './model';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Key, Money, ShortText, UserId } from '../shared/schemas';
 import { STRATEGIES } from './strategies';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Id, PageQuery, pageOf } from '../shared/schemas';
 
 export const AuditEntry = z

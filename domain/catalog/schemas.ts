@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { BooleanFlag, Id, Key, Money, PageQuery, ShortText, pageOf } from '../shared/schemas';
 
 export const Sku = z

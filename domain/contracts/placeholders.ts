@@ -43,17 +43,26 @@ export const PLACEHOLDERS: Shape = {
   contract: { title: 'value', startDate: 'value', endDate: 'value', renewal: 'value', specialTerms: 'value', revision: 'value' },
 };
 
-/** One engine for contracts: HTML-escaped output, a `money` filter over integer minor units. */
-export const contractEngine = new Liquid({ outputEscape: 'escape', strictFilters: true });
-contractEngine.registerFilter('money', (value: { amount: number; currency: string } | undefined) =>
-  value ? `${formatMinorUnits(value.amount)} ${value.currency}` : '',
-);
+let engine: Liquid | undefined;
+
+/**
+ * One engine for contracts: HTML-escaped output, a `money` filter over integer minor units. Built on first use,
+ * not at import: most functions import this module without ever rendering (cold start).
+ */
+export function contractEngine(): Liquid {
+  if (engine) return engine;
+  engine = new Liquid({ outputEscape: 'escape', strictFilters: true });
+  engine.registerFilter('money', (value: { amount: number; currency: string } | undefined) =>
+    value ? `${formatMinorUnits(value.amount)} ${value.currency}` : '',
+  );
+  return engine;
+}
 
 /** Syntax errors and unknown placeholders of a template body, as field issues on `body.body`. */
 export function templateIssues(source: string): FieldIssue[] {
   let segments: Array<Array<string | number>>;
   try {
-    segments = contractEngine.globalVariableSegmentsSync(contractEngine.parse(source)) as Array<Array<string | number>>;
+    segments = contractEngine().globalVariableSegmentsSync(contractEngine().parse(source)) as Array<Array<string | number>>;
   } catch (error) {
     return [{ path: 'body.body', message: `Template syntax: ${(error as Error).message.split('\n')[0]}` }];
   }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Id, IsoDate, PageQuery, ShortText, pageOf } from '../shared/schemas';
 import { Quote } from '../quotes/schemas';
 import { CONTRACT_STATUSES, RENEWAL_MODES } from './model';

@@ -395,7 +395,7 @@ async function render(deps: Deps, actor: Actor, template: TemplateItem, contract
     readCustomer(deps, actor, contract.customerId),
     deps.db.entities.contact.query.byCustomer({ tenantId: actor.tenantId, customerId: contract.customerId }).go({ pages: 'all' }),
   ]);
-  return (await contractEngine.parseAndRender(template.body, {
+  return (await contractEngine().parseAndRender(template.body, {
     company: settings.companyName ?? actor.tenantId,
     today: deps.clock.now().toISOString().slice(0, 10),
     customer,

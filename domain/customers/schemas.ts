@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { BooleanFlag, DomainName, Email, Id, Key, PageQuery, Phone, ShortText, Timestamp, UserId, pageOf } from '../shared/schemas';
 import { ACTIVITY_TYPES, BUYING_ROLES, LIFECYCLES } from './model';
 

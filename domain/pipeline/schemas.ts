@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Id, IsoDate, Key, Money, PageQuery, ShortText, UserId, pageOf } from '../shared/schemas';
 import { DECISION_FACTORS, OPPORTUNITY_STATUSES } from './model';
 import { DEFAULT_STALE_AFTER_DAYS } from './rules';

@@ -3,9 +3,7 @@
  * variables an error rather than a silent blank (optional fields are only tested with `if`). Money is formatted from integer minor units here, never with
  * floating point arithmetic.
  */
-import { Liquid } from 'liquidjs';
-
-const engine = new Liquid({ outputEscape: 'escape', strictVariables: true, lenientIf: true, strictFilters: true });
+import { Liquid, type Template } from 'liquidjs';
 
 /** Integer minor units → "1,234.56" (two-decimal currencies; the quote's currency code is printed beside). */
 export function formatMinorUnits(amount: number): string {
@@ -15,9 +13,7 @@ export function formatMinorUnits(amount: number): string {
   return `${negative ? '-' : ''}${whole}.${digits.slice(-2)}`;
 }
 
-engine.registerFilter('money', (value: { amount: number; currency: string }) => `${formatMinorUnits(value.amount)} ${value.currency}`);
-
-const QUOTE_TEMPLATE = engine.parse(`<!doctype html>
+const QUOTE_TEMPLATE_SOURCE = `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>Quote {{ quote.quoteNumber }} rev. {{ quote.revision }}</title>
 <style>body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse;width:100%}
@@ -37,7 +33,7 @@ th,td{padding:.4rem .6rem;border-bottom:1px solid #ddd;text-align:left}td.n,th.n
 <tr><td class="n"><strong>Total</strong></td><td class="n"><strong>{{ quote.totals.total | money }}</strong></td></tr></table>
 {% if quote.terms %}<section><h2>Terms</h2><p>{{ quote.terms }}</p></section>{% endif %}
 {% if quote.notes %}<section><h2>Notes</h2><p>{{ quote.notes }}</p></section>{% endif %}
-</body></html>`);
+</body></html>`;
 
 export interface QuoteDocumentData {
   company: string;
@@ -46,6 +42,18 @@ export interface QuoteDocumentData {
   quote: Record<string, unknown> & { terms?: string; notes?: string };
 }
 
+let compiled: { engine: Liquid; template: Template[] } | undefined;
+
+/** Built on first render, not at import: most functions import this module without rendering (cold start). */
+function quoteTemplate(): { engine: Liquid; template: Template[] } {
+  if (compiled) return compiled;
+  const engine = new Liquid({ outputEscape: 'escape', strictVariables: true, lenientIf: true, strictFilters: true });
+  engine.registerFilter('money', (value: { amount: number; currency: string }) => `${formatMinorUnits(value.amount)} ${value.currency}`);
+  compiled = { engine, template: engine.parse(QUOTE_TEMPLATE_SOURCE) };
+  return compiled;
+}
+
 export function renderQuoteDocument(data: QuoteDocumentData): string {
-  return engine.renderSync(QUOTE_TEMPLATE, { ...data, quote: { terms: '', notes: '', ...data.quote } }) as string;
+  const { engine, template } = quoteTemplate();
+  return engine.renderSync(template, { ...data, quote: { terms: '', notes: '', ...data.quote } }) as string;
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CurrencyCode, Id, IsoDate, Key, Money, Percent, ShortText, pageOf } from '../shared/schemas';
 import { QUOTE_STATUSES } from './model';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { IsoDate, Key, PageQuery, ShortText, UserId, pageOf } from '../shared/schemas';
 import { EXPERIENCE_LEVELS } from './model';
 

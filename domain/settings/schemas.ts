@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CurrencyCode, Key, Percent } from '../shared/schemas';
 
 const TaskReminders = z.strictObject({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Id, PageQuery, ShortText, Timestamp, UserId, pageOf } from '../shared/schemas';
 import { LINK_TYPES, TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES } from './model';
 

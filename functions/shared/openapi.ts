@@ -3,7 +3,7 @@
  * request, response and error responses. Nothing here is written by hand per route.
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Problem } from '../../domain/shared/schemas';
 import { routes, type RouteDefinition } from '../http/routes';
 import { MAX_BODY_BYTES } from './middleware/parse-json-body';

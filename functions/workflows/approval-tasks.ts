@@ -3,7 +3,7 @@
  * state machine names the step in `action`; the domain does the work. Errors propagate: the state machine
  * retries transient ones and catches the rest into `failed`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { TRANSIENT_ERROR } from '../../domain/approvals/engine';
 import {
   StaleApprovalError,

@@ -6,6 +6,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { LAMBDA_BUNDLE } from '../bundling/lambda-bundle';
 import type { LogLevel, Stage } from '../config/stages';
 
 /** The repository root: the esbuild project root and home of package-lock.json. */
@@ -29,7 +30,8 @@ export interface ApiFunctionProps {
 }
 
 /**
- * A Lambda function with Salesflow's defaults: Node 22 on arm64, ESM bundle built by the local esbuild, X-Ray,
+ * A Lambda function with Salesflow's defaults: Node 22 on arm64, ESM bundle built by the local esbuild
+ * (infra/bundling/lambda-bundle.ts), X-Ray,
  * its own log group with stage retention, and its own role that may only write to that log group. Callers grant
  * anything else explicitly.
  */
@@ -72,17 +74,17 @@ export class ApiFunction extends Construct {
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.ESM,
-        target: 'node22',
-        // Prefer packages' ESM builds: better tree-shaking, and no CJS interop in the common case.
-        mainFields: ['module', 'main'],
-        minify: true,
+        target: LAMBDA_BUNDLE.target,
+        mainFields: [...LAMBDA_BUNDLE.mainFields],
+        minify: LAMBDA_BUNDLE.minify,
         sourceMap: true,
         sourcesContent: false,
-        // The nodejs22.x runtime ships AWS SDK v3.
-        externalModules: ['@aws-sdk/*'],
-        esbuildArgs: { '--tree-shaking': 'true' },
-        // CJS dependencies bundled into ESM output may still call require() for Node built-ins.
-        banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+        externalModules: [...LAMBDA_BUNDLE.external],
+        esbuildArgs: {
+          '--tree-shaking': 'true',
+          ...Object.fromEntries(Object.entries(LAMBDA_BUNDLE.alias).map(([name, file]) => [`--alias:${name}`, file])),
+        },
+        banner: LAMBDA_BUNDLE.banner,
       },
     });
 

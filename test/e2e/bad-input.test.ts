@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Deps } from '../../domain/shared/ports';
 import { routes, type RouteDefinition } from '../../functions/http/routes';
 import { createDeps } from '../../functions/shared/runtime';
