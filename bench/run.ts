@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: speed and cost against the floor, in one run, on this machine. Starts DynamoDB Local in
- * memory, seeds a tenant through the real use cases, measures every route's handler against the raw DynamoDB
- * requests it needs, and every Lambda's bundle and cold start against an empty handler; writes
- * bench/results.json and bench/RESULTS.md and prints the table. Exits non-zero only when it could not measure;
+ * memory, seeds two tenants (10× apart) from units written by the real use cases, measures every route's handler
+ * against the raw DynamoDB requests it needs, every collection read and scheduled job at both sizes, the local
+ * HTTP server under a mixed load, and every Lambda's bundle and cold start against an empty handler; writes
+ * bench/results.json and bench/RESULTS.md and prints the tables. Exits non-zero only when it could not measure;
  * a budget not met is a finding, never a failure.
  *
  * `--smoke`: a few iterations on a tiny tenant, for `npm test` (no figures asserted).
@@ -40,30 +41,53 @@ async function main(): Promise<void> {
     const approvals = createLocalApprovalEngine({ handler: approvalTasks });
     useApprovalEngine(approvals);
 
-    const customers = smoke ? 5 : 300;
-    log(`Seeding ${customers} customers (with contacts, activities, opportunities)…`);
-    const { seedTenant } = await import('./seed');
+    const sizes = smoke ? { small: 10, large: 100 } : { small: 1_000, large: 10_000 };
+    const tenants = { small: 'bench-small', large: 'bench-large' };
+    log(`Seeding two tenants: ${sizes.small} and ${sizes.large} customers (with contacts, activities, opportunities across stages)…`);
+    const { cloneTenant, templateUnits } = await import('./seed');
     const seedStart = performance.now();
-    await seedTenant(deps, 'bench-tenant', customers);
-    log(`  seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
+    const rawClient = createDynamoClient({ endpoint: dynamo.endpoint });
+    const templates = await templateUnits(deps, rawClient, tableName);
+    let items = 0;
+    for (const size of ['small', 'large'] as const) {
+      items += await cloneTenant({ client: rawClient, tableName, templates, tenant: tenants[size], customers: sizes[size] });
+    }
+    log(`  ${items} items in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
 
     const { loadHandlers } = await import('../infra/local/local-api');
     const { routes } = await import('../functions/http/routes');
     const { measureLatency } = await import('./latency');
-    log('\nLatency per route (handler in-process vs the same DynamoDB requests raw):');
+    const handlers = await loadHandlers();
+    const measuring = { deps, recorder, floorClient: rawClient, handlers, approvals };
+    // Before the latency run: its fixtures (products, contracts…) would make the large tenant's lists longer.
+    const { measureScale } = await import('./scale');
+    log(`\nScale: collection reads at ${sizes.small} vs ${sizes.large} customers:`);
+    const scale = await measureScale({
+      ...measuring,
+      tenants,
+      routes: smoke ? routes.filter((route) => route.id === 'listCustomers') : routes,
+      iterations: smoke ? 2 : 15,
+      warmup: smoke ? 1 : 3,
+      log,
+    });
+
+    log(`\nLatency per route on the ${sizes.large}-customer tenant (handler in-process vs the same DynamoDB requests raw):`);
     const latency = await measureLatency({
-      deps,
-      recorder,
-      floorClient: createDynamoClient({ endpoint: dynamo.endpoint }),
-      handlers: await loadHandlers(),
-      approvals,
-      tenant: 'bench-tenant',
+      ...measuring,
+      tenant: tenants.large,
       routes: smoke ? routes.filter((route) => ['getCustomer', 'listCustomers', 'createCustomer'].includes(route.id)) : routes,
-      iterations: smoke ? 3 : 40,
+      iterations: smoke ? 3 : 25,
       warmup: smoke ? 1 : 5,
       log,
     });
+
+    const { measureJobs } = await import('./jobs');
+    log('\nScheduled jobs at both sizes, same changes:');
+    const jobs = await measureJobs({ deps, recorder, tenants, changes: smoke ? 2 : 40, log });
     approvals.stop();
+
+    log('\nHTTP: the local server under a mixed load:');
+    const http = await measureHttpOverLocalApi({ handlers, tenant: tenants.large, smoke, log });
 
     const { measureColdStarts } = await import('./cold-start');
     log('\nBundles and cold starts (fresh Node process: import + init):');
@@ -74,7 +98,7 @@ async function main(): Promise<void> {
     });
 
     const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}`;
-    const results = buildReport({ latency, coldStarts, customers, machine, date: new Date().toISOString() });
+    const results = buildReport({ latency, scale, jobs, http, coldStarts, sizes, seededItems: items, machine, date: new Date().toISOString() });
     const outDir = values.out ?? 'bench';
     writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results.json, null, 2)}\n`);
     writeFileSync(join(outDir, 'RESULTS.md'), results.markdown);
@@ -85,7 +109,49 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
+/**
+ * The local API (the server `npm start` runs) on a free port in this process, over the large tenant: customers
+ * and opportunities to address come from the tenant's own lists.
+ */
+async function measureHttpOverLocalApi(options: {
+  handlers: import('../infra/local/local-api').FunctionHandlers;
+  tenant: string;
+  smoke: boolean;
+  log: (line: string) => void;
+}) {
+  const { createLocalApi } = await import('../infra/local/local-api');
+  const { generateDevKeys, signDevToken } = await import('../infra/local/dev-auth');
+  const { measureHttpLoad } = await import('./http-load');
+  const keys = await generateDevKeys();
+  const server = createLocalApi({ handlers: options.handlers, keys, log: () => undefined });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const baseUrl = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
+    const token = (role: 'rep' | 'manager', sub: string) => signDevToken(keys, { tenant: options.tenant, roles: [role], sub });
+    const tokens = { rep: await token('rep', 'bob'), manager: await token('manager', 'alice') };
+    const list = async (path: string) => {
+      const response = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${tokens.manager}` } });
+      if (!response.ok) throw new Error(`GET ${path} answered ${response.status}`);
+      return ((await response.json()) as { items: Array<{ id: string }> }).items.map((item) => item.id);
+    };
+    return await measureHttpLoad({
+      baseUrl,
+      tokens,
+      // The rep reads their own customers (owner bob); the manager everything.
+      customerIds: await list('/customers?owner=bob&limit=200'),
+      opportunityIds: await list('/opportunities?owner=bob&limit=200'),
+      connections: options.smoke ? [2] : [1, 8, 32],
+      durationSeconds: options.smoke ? 1 : 8,
+      log: options.log,
+    });
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+// Exits explicitly: workflow executions the routes started keep their (15 min) step timers in this process.
+main().then(() => process.exit(0)).catch((error: unknown) => {
   console.error('bench: could not measure:', error instanceof Error ? error.stack : error);
   process.exit(1);
 });

@@ -44,7 +44,9 @@ export function recordingClient(endpoint: string): Recorder {
       const start = performance.now();
       const result = await next(args);
       const end = performance.now();
-      calls.push({ command, input: structuredClone(input), start, end, capacity: capacityOf((result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity) });
+      // A shallow copy: marshalling replaces args.input rather than changing it, and a deep clone would be
+      // overhead the floor does not pay.
+      calls.push({ command, input: { ...input }, start, end, capacity: capacityOf((result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity) });
       return result;
     },
     { step: 'initialize', name: 'benchRecorder' },
