@@ -9,17 +9,28 @@ import { describe, expect, it } from 'vitest';
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
 describe('the benchmark', () => {
-  it('measures routes and bundles and writes its results', { timeout: 240_000 }, () => {
+  it('measures routes, scale, jobs, HTTP load and bundles and writes its results', { timeout: 240_000 }, () => {
     const out = mkdtempSync(join(tmpdir(), 'bench-'));
     const run = spawnSync(join(root, 'node_modules/.bin/tsx'), ['bench/run.ts', '--smoke', '--out', out], { cwd: root, encoding: 'utf8', env: process.env });
     expect(run.status, run.stderr).toBe(0);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as {
       routes: Array<{ id: string; requests?: number; verdicts: Record<string, string> }>;
-      coldStart: { functions: Array<{ name: string; bytes: number }> };
+      scale: Array<{ route: string; small: { requests?: number }; large: { requests?: number } }>;
+      jobs: Array<{ job: string; tenant: string; changes: number; handled: number }>;
+      http: Array<{ connections: number; requests: number; non2xx: number; errors: number }>;
+      coldStart: { functions: Array<{ name: string; bytes: number; initMs?: number }> };
     };
     expect(results.routes.map((route) => route.id).sort()).toEqual(['createCustomer', 'getCustomer', 'listCustomers']);
     expect(results.routes.every((route) => route.requests !== undefined && Object.keys(route.verdicts).length === 3)).toBe(true);
+    expect(results.scale.length).toBeGreaterThan(0);
+    expect(results.scale.every((row) => row.small.requests !== undefined && row.large.requests !== undefined)).toBe(true);
+    // The job handled exactly the tasks that fell due, at both sizes.
+    expect(results.jobs.filter((row) => row.changes > 0).every((row) => row.handled === row.changes)).toBe(true);
+    expect(results.http.length).toBeGreaterThan(0);
+    expect(results.http.every((row) => row.requests > 0 && row.non2xx === 0 && row.errors === 0)).toBe(true);
     expect(results.coldStart.functions.map((fn) => fn.name)).toContain('customers');
+    // Every deployable bundle (SDK bundled, model validator stubbed) imports and initialises in a fresh process.
+    expect(results.coldStart.functions.filter((fn) => fn.initMs === undefined).map((fn) => fn.name)).toEqual([]);
     expect(readFileSync(join(out, 'RESULTS.md'), 'utf8')).toContain('| GET /customers/{id} |');
     expect(run.stdout).toContain('# Benchmark results');
   });
