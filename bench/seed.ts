@@ -13,6 +13,7 @@ import { BatchWriteItemCommand, ScanCommand, type AttributeValue, type DynamoDBC
 import { monotonicFactory } from 'ulid';
 import { createContact, createCustomer, logActivity } from '../domain/customers/service';
 import { createOpportunity, moveStage } from '../domain/pipeline/service';
+import { putRep } from '../domain/reps/service';
 import type { Deps } from '../domain/shared/ports';
 import { TABLE_KEYS } from '../domain/table';
 import { actor } from '../test/support/actors';
@@ -63,6 +64,26 @@ export async function seedTenant(deps: Deps, tenant: string, customers: number, 
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   return customers;
+}
+
+/** The owners' rep profiles (assignment candidates), through the use case. */
+export async function seedReps(deps: Deps, tenant: string): Promise<void> {
+  const admin = actor(tenant, 'alice', 'admin');
+  for (const [index, userId] of OWNERS.entries()) {
+    await putRep(
+      deps,
+      admin,
+      userId,
+      {
+        displayName: userId,
+        manager: 'alice',
+        skills: { industries: [INDUSTRIES[index]!] },
+        experience: index % 2 === 0 ? 'senior' : 'junior',
+        capacity: { maxOpenOpportunities: 5_000, maxOpenLeads: 5_000 },
+      },
+      {},
+    );
+  }
 }
 
 type Item = Record<string, AttributeValue>;

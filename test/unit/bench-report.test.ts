@@ -9,6 +9,7 @@ describe('the bench report', () => {
     date: '2030-01-01T00:00:00.000Z',
     sizes: { small: 10, large: 100 },
     seededItems: 1234,
+    phases: { seeding: 90, total: 280 },
     latency: [
       { route: 'GET /customers/{id}', id: 'getCustomer', handler: summary(1.2, 2.5), floor: summary(1, 1), requests: 1, commands: ['GetItem'], capacity: 1 },
       { route: 'GET /customers', id: 'listCustomers', handler: summary(2, 3), floor: summary(1, 1), requests: 3, commands: ['Query', 'Query', 'GetItem'], capacity: 2 },
@@ -24,8 +25,8 @@ describe('the bench report', () => {
       },
       {
         route: 'GET /reps',
-        small: { route: 'GET /reps', id: 'listReps', handler: summary(4, 5), requests: 11, capacity: 2 },
-        large: { route: 'GET /reps', id: 'listReps', handler: summary(8, 9), requests: 31, capacity: 20 },
+        small: { route: 'GET /reps', id: 'listReps', handler: summary(4, 5), floor: summary(3, 4), requests: 11, capacity: 2 },
+        large: { route: 'GET /reps', id: 'listReps', handler: summary(8, 9), floor: summary(6, 7), requests: 31, capacity: 20 },
       },
     ],
     jobs: [
@@ -53,16 +54,22 @@ describe('the bench report', () => {
       { time: 'met', requests: 'met' },
       { time: 'not met', requests: 'not met' },
     ]);
+    expect(report.json.scale[0]?.floorRatio).toBeUndefined();
+    expect(report.json.scale[1]?.floorRatio).toBe(2);
     expect(report.json.jobs.map((row) => row.verdict)).toEqual(['no budget', 'met', 'no budget']);
   });
 
   it('prints one table row per route, collection read, job, load level and function', () => {
     expect(report.markdown).toContain('| GET /customers/{id} | 1.20 | 2.50 | 1.00 | 1.00 | 1.2× | 1 (GetItem) | 1 | p50 met; p99 met; requests met |');
     expect(report.markdown).toContain('| POST /quotes/{id}/send | – | – | – | – | – | – | – | not measured: not repeatable (succeeds once per record) |');
-    expect(report.markdown).toContain('| GET /reps | 4.00 | 11 | 8.00 | 31 | 2 → 20 | 2× | time not met; requests not met |');
+    expect(report.markdown).toContain('| GET /reps | 4.00 | 11 | 8.00 | 31 | 2 → 20 | 2× | 2× | time not met; requests not met |');
     expect(report.markdown).toContain('| reminders | large (100) | 40 | 110 ms | 120 | 40 | 1.1× | met |');
     expect(report.markdown).toContain('| 8 | 512 | 12.0 | 20.0 | 41.0 | 80.0 | 4100 | 0 | 0 |');
     expect(report.markdown).toContain('| customers | 200 KB | 25.0 ms | 2.5× | 1.25× | bundle met; init not met |');
+  });
+
+  it('says how long each phase took', () => {
+    expect(report.markdown).toContain('Run: seeding 90 s · total 280 s');
   });
 
   it('knows a single-item route by the id at the end of its path', () => {
