@@ -53,7 +53,6 @@ export interface HttpLoadOptions {
   baseUrl: string;
   tokens: { rep: string; manager: string };
   customerIds: string[];
-  opportunityIds: string[];
   connections: number[];
   durationSeconds: number;
   log: (line: string) => void;
