@@ -56,16 +56,6 @@ export async function seedUnit(deps: Deps, tenant: string, index: number, label 
   }
 }
 
-/** `customers` units through the use cases, a few at a time. */
-export async function seedTenant(deps: Deps, tenant: string, customers: number, concurrency = 12): Promise<number> {
-  let next = 0;
-  const worker = async () => {
-    for (let index = next++; index < customers; index = next++) await seedUnit(deps, tenant, index);
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return customers;
-}
-
 /** The owners' rep profiles (assignment candidates), through the use case. */
 export async function seedReps(deps: Deps, tenant: string): Promise<void> {
   const admin = actor(tenant, 'alice', 'admin');
