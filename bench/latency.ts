@@ -68,7 +68,7 @@ export async function measureLatency(options: LatencyOptions & { routes: readonl
 type RouteTarget = LatencyOptions & { query?: string; path?: string };
 
 /** One route, with its standard request (or `query` instead of the standard query string). Never throws. */
-export async function measureRoute(route: RouteDefinition, options: RouteTarget): Promise<RouteLatency> {
+async function measureRoute(route: RouteDefinition, options: RouteTarget): Promise<RouteLatency> {
   const [row] = await measureInterleaved(route, [options]);
   return row!;
 }

@@ -24,12 +24,12 @@ export const OWNERS = ['bob', 'carol', 'raj', 'ann', 'ben'];
 /** The funnel outcome of unit `index`: how far its opportunity got. */
 const OUTCOMES = [[], ['contacted'], ['contacted', 'needs_analysis'], ['contacted', 'needs_analysis', 'quote'], ['lost']] as const;
 /** Distinct units before they repeat: every owner meets every segment, industry and outcome. */
-export const TEMPLATE_COUNT = 15;
+const TEMPLATE_COUNT = 15;
 /** Stands for a unit's number in its names and domain; copies replace it. Survives lower-casing. */
 const MARKER = 'zunitz';
 
-/** Writes unit `index` through the use cases; `label` names it (zero-padded number, or the copy marker). */
-export async function seedUnit(deps: Deps, tenant: string, index: number, label = String(index).padStart(6, '0')): Promise<void> {
+/** Writes template unit `index` through the use cases; `label` stands for the unit number in its names. */
+async function seedUnit(deps: Deps, tenant: string, index: number, label: string): Promise<void> {
   const manager = actor(tenant, 'alice', 'manager');
   const owner = OWNERS[index % OWNERS.length]!;
   const customer = await createCustomer(deps, manager, {

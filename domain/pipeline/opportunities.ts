@@ -183,11 +183,7 @@ export async function updateOpportunity(
       events: opportunityUpdateEvents(changes),
     });
     await commitOpportunityChange(deps, actor, {
-      opportunity: (entities) =>
-        entities.opportunity
-          .put(saved)
-          .where((attr, op) => op.eq(attr.version, current.version))
-          .commit(),
+      opportunity: replaceOpportunity(saved, current.version),
       log,
     });
     return toOpportunityView(saved);
@@ -202,12 +198,6 @@ function opportunityUpdateEvents(changes: Record<string, FieldChange>) {
   ];
 }
 
-// ---- stage moves -----------------------------------------------------------------------------------
-
-/**
- * Moves an opportunity to another stage, through every gate on the way (422 listing what is missing).
- * Honours If-Match; two moves from the same version never both succeed.
- */
 /** A manager's reassignment (given owner or the rules' choice), recorded with its reason; the new owner is told. */
 export async function reassignOpportunity(deps: Deps, actor: Actor, opportunityId: string, assignment: Assignment): Promise<OpportunityView> {
   if (!seesWholeTenant(actor)) throw new ForbiddenError('Only managers and admins reassign opportunities');
@@ -225,11 +215,7 @@ export async function reassignOpportunity(deps: Deps, actor: Actor, opportunityI
       events: [{ type: 'opportunity.reassigned', data: { from: current.owner, to: assignment.owner, reason: assignment.reason, rule: assignment.rule } }],
     });
     await commitOpportunityChange(deps, actor, {
-      opportunity: (entities) =>
-        entities.opportunity
-          .put(saved)
-          .where((attr, op) => op.eq(attr.version, current.version))
-          .commit(),
+      opportunity: replaceOpportunity(saved, current.version),
       log,
       notifications: assignmentNotifications(deps, actor.tenantId, now, assignment, { type: 'opportunity', id: opportunityId, name: current.name }),
     });
@@ -237,6 +223,12 @@ export async function reassignOpportunity(deps: Deps, actor: Actor, opportunityI
   }, {});
 }
 
+// ---- stage moves -----------------------------------------------------------------------------------
+
+/**
+ * Moves an opportunity to another stage, through every gate on the way (422 listing what is missing).
+ * Honours If-Match; two moves from the same version never both succeed.
+ */
 export async function moveStage(
   deps: Deps,
   actor: Actor,
@@ -352,11 +344,7 @@ async function applyMove(
       ? lifecycleChange(deps, actor, details.customer, 'customer', now)
       : undefined;
   await commitOpportunityChange(deps, actor, {
-    opportunity: (entities) =>
-      entities.opportunity
-        .put(saved)
-        .where((attr, op) => op.eq(attr.version, current.version))
-        .commit(),
+    opportunity: replaceOpportunity(saved, current.version),
     history,
     log,
     pipeline,
@@ -468,6 +456,15 @@ function stageChangeItem(
   change: { from?: string; to: string; at: string; note?: string; lostReason?: string },
 ): StageChangeItem {
   return { tenantId: actor.tenantId, opportunityId, changeId: deps.ids.next(), actor: actor.userId, ...change };
+}
+
+/** The opportunity replaced, conditional on the version it was read at: a concurrent change cancels the transaction. */
+function replaceOpportunity(saved: OpportunityItem, readVersion: number): OpportunityChange['opportunity'] {
+  return (entities) =>
+    entities.opportunity
+      .put(saved)
+      .where((attr, op) => op.eq(attr.version, readVersion))
+      .commit();
 }
 
 interface OpportunityChange {

@@ -1,27 +1,18 @@
-import { type CfnElement, type Duration, Duration as Durations, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { LogLevel, Stage } from '../config/stages';
-import { ApiFunction } from './api-function';
+import { ApiFunction, type ApiFunctionProps } from './api-function';
 
-export interface ScheduledJobProps {
-  stage: Stage;
-  /** Absolute path of the module exporting `handler`. */
-  entry: string;
+/** The job function's props (ApiFunction's), and when it runs. */
+export interface ScheduledJobProps extends ApiFunctionProps {
   description: string;
+  tableName: string;
   /** An EventBridge Scheduler expression from the stage config, e.g. `rate(15 minutes)`. */
   expression: string;
-  tableName: string;
-  logLevel: LogLevel;
-  logRetention: RetentionDays;
-  removalPolicy: RemovalPolicy;
-  memorySize: number;
-  timeout: Duration;
   alarms: boolean;
 }
 
@@ -40,21 +31,12 @@ export class ScheduledJob extends Construct {
 
   constructor(scope: Construct, id: string, props: ScheduledJobProps) {
     super(scope, id);
-    this.function = new ApiFunction(this, 'Job', {
-      entry: props.entry,
-      description: props.description,
-      stage: props.stage,
-      tableName: props.tableName,
-      logLevel: props.logLevel,
-      logRetention: props.logRetention,
-      removalPolicy: props.removalPolicy,
-      memorySize: props.memorySize,
-      timeout: props.timeout,
-    });
+    const { expression: _expression, alarms: _alarms, ...functionProps } = props;
+    this.function = new ApiFunction(this, 'Job', functionProps);
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      retentionPeriod: Durations.days(14),
+      retentionPeriod: Duration.days(14),
       removalPolicy: props.removalPolicy,
     });
     Validations.of(this.deadLetterQueue).acknowledge({
@@ -70,7 +52,7 @@ export class ScheduledJob extends Construct {
         role,
         deadLetterQueue: this.deadLetterQueue,
         retryAttempts: SCHEDULE_RETRY_ATTEMPTS,
-        maxEventAge: Durations.hours(1),
+        maxEventAge: Duration.hours(1),
       }),
     });
     Validations.of(role).acknowledge({
@@ -79,7 +61,7 @@ export class ScheduledJob extends Construct {
     });
     if (props.alarms) {
       new Alarm(this, 'DeadLetterAlarm', {
-        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Durations.minutes(5) }),
+        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
         threshold: 1,
         evaluationPeriods: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
