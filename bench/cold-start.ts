@@ -23,7 +23,7 @@ const OUT_DIR = join(process.cwd(), 'bench', '.out');
 /** Every function CDK deploys: one per bounded context, the workflow tasks, the scheduled job, the outbox relay. */
 export function lambdaEntries(): Array<{ name: string; entry: string }> {
   return [
-    ...FUNCTIONS.map((name) => ({ name, entry: `functions/http/${name}.ts` })),
+    ...FUNCTIONS.map((name) => ({ name, entry: `functions/http/${name}/handler.ts` })),
     { name: 'approval-tasks', entry: 'functions/workflows/approval-tasks.ts' },
     { name: 'reminders', entry: 'functions/schedules/reminders.ts' },
     { name: 'publish-events', entry: 'functions/streams/publish-events.ts' },

@@ -3,8 +3,8 @@
  * tasks fell due in the small tenant, then the same in the large one, then twice as many in the large one. Its
  * time and DynamoDB requests must follow the changes (the due timers), not the tenant's size.
  */
-import { createTask } from '../domain/tasks/service';
-import { runReminders } from '../domain/scheduling/reminder-job';
+import { createTask } from '../domain/tasks';
+import { runReminders } from '../domain/reminders';
 import type { Deps } from '../domain/shared/ports';
 import { actor } from '../test/support/actors';
 import type { Recorder } from './lib/dynamo-recorder';

@@ -9,7 +9,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ROLES, type Role } from '../domain/shared/actor';
 import type { Deps } from '../domain/shared/ports';
 import type { FunctionHandlers } from '../infra/local/local-api';
-import type { ApprovalEngine } from '../domain/approvals/engine';
+import type { ApprovalEngine } from '../domain/contracts';
 import type { RouteDefinition } from '../functions/http/routes';
 import { pathFor, routeFixture } from '../test/support/route-fixtures';
 import { ROUTE_REQUESTS } from '../test/support/route-requests';

@@ -81,6 +81,9 @@ async function main(): Promise<void> {
     log(`  ${items} items in ${phases.seeding} s`);
 
     const { loadHandlers } = await import('../infra/local/local-api');
+    const { provideOpenApiDocument } = await import('../infra/openapi/write');
+    // GET /openapi.json serves the document generated from the route table (CDK copies it into the bundle).
+    provideOpenApiDocument(join('bench', '.out', 'openapi.json'));
     const { routes } = await import('../functions/http/routes');
     const { measureLatency } = await import('./latency');
     const handlers = await loadHandlers();

@@ -11,9 +11,9 @@
  */
 import { BatchWriteItemCommand, ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { monotonicFactory } from 'ulid';
-import { createContact, createCustomer, logActivity } from '../domain/customers/service';
-import { createOpportunity, moveStage } from '../domain/pipeline/service';
-import { putRep } from '../domain/reps/service';
+import { createContact, createCustomer, logActivity } from '../domain/customers';
+import { createOpportunity, moveStage } from '../domain/pipeline';
+import { putRep } from '../domain/reps';
 import type { Deps } from '../domain/shared/ports';
 import { TABLE_KEYS } from '../domain/table';
 import { actor } from '../test/support/actors';

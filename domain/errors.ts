@@ -1,6 +1,7 @@
 /**
- * Typed domain errors. The HTTP layer maps each to one problem+json status in one place
- * (functions/shared/problem.ts); nothing else decides status codes.
+ * Typed domain errors. The HTTP layer maps each kind to one problem+json status in one place
+ * (functions/shared/problem.ts, a table the compiler checks against ERROR_KINDS); nothing else decides status codes.
+ * Every error takes `ErrorOptions`, so the failure underneath (a store error, an engine's refusal) stays its `cause`.
  */
 export interface FieldIssue {
   /** Dotted path of the offending field, e.g. `body.address.country` or `query.limit`. */
@@ -8,8 +9,22 @@ export interface FieldIssue {
   message: string;
 }
 
-abstract class DomainError extends Error {
-  abstract readonly kind: string;
+/** Every kind of domain error. A new error class needs a kind from here, and a new kind needs a status. */
+export const ERROR_KINDS = [
+  'validation',
+  'not_found',
+  'forbidden',
+  'conflict',
+  'gone',
+  'unavailable',
+  'precondition_failed',
+  'idempotency_key_reused',
+  'unprocessable',
+] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+export abstract class DomainError extends Error {
+  abstract readonly kind: ErrorKind;
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = new.target.name;
@@ -22,8 +37,9 @@ export class ValidationError extends DomainError {
   constructor(
     message: string,
     readonly errors: FieldIssue[] = [],
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -43,8 +59,20 @@ export class ConflictError extends DomainError {
   constructor(
     message: string,
     readonly details: Record<string, unknown> = {},
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
+  }
+}
+
+/**
+ * Another writer changed what a write read (or held one of its items) first. The one write path
+ * (domain/shared/versioned-write.ts) re-applies the change on a fresh read; should it escape after the last
+ * attempt, it is what it says: a 409 "try again".
+ */
+export class ConcurrentChangeError extends ConflictError {
+  constructor(message = 'The record is being changed by others right now; try again', options?: ErrorOptions) {
+    super(message, {}, options);
   }
 }
 
@@ -53,7 +81,7 @@ export class GoneError extends DomainError {
   readonly kind = 'gone';
 }
 
-/** A dependency (the workflow engine) refused or failed; retrying later may work (503). */
+/** A dependency (the workflow engine, the store) refused or failed; retrying later may work (503). */
 export class ServiceUnavailableError extends DomainError {
   readonly kind = 'unavailable';
 }
@@ -64,8 +92,9 @@ export class PreconditionFailedError extends DomainError {
   constructor(
     message: string,
     readonly currentVersion?: number,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -80,22 +109,12 @@ export class UnprocessableError extends DomainError {
   constructor(
     message: string,
     readonly errors: FieldIssue[] = [],
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
-export type AnyDomainError =
-  | ValidationError
-  | NotFoundError
-  | ForbiddenError
-  | ConflictError
-  | GoneError
-  | ServiceUnavailableError
-  | PreconditionFailedError
-  | IdempotencyKeyReusedError
-  | UnprocessableError;
-
-export function isDomainError(error: unknown): error is AnyDomainError {
+export function isDomainError(error: unknown): error is DomainError {
   return error instanceof DomainError;
 }

@@ -1,13 +1,43 @@
-import { createSchema } from 'electrodb';
-import { ROLES } from '../shared/actor';
+import { CustomAttributeType, createSchema } from 'electrodb';
+import { ROLES, type Role } from '../shared/actor';
+import type { StoredMoney } from '../shared/money';
 import { SERVICE_NAME } from '../table';
+
+/** Who approves a level of the policy: a role, named users, or a role's users flagged as directors. */
+export interface ApproverSpec {
+  role?: Role;
+  users?: string[];
+  directorsOnly?: boolean;
+}
+
+/** When a level applies: any of these (OR); a level without conditions applies to every contract. */
+export interface LevelConditions {
+  discountPercentAbove?: string;
+  totalAtLeast?: StoredMoney;
+  nonStandardTerms?: true;
+}
+
+export interface PolicyLevel {
+  name: string;
+  approvers: ApproverSpec;
+  when?: LevelConditions;
+  timeoutSeconds?: number;
+  escalateTo: ApproverSpec;
+  escalationTimeoutSeconds?: number;
+}
+
+export interface ApprovalPolicyRules {
+  levels: PolicyLevel[];
+  /** Users flagged as directors, for levels with `directorsOnly`. */
+  directors: string[];
+}
 
 /** A tenant's approval policy: one item per tenant, absent until an admin first saves one (the default applies). */
 export const approvalPolicySchema = createSchema({
   model: { entity: 'approvalPolicy', version: '1', service: SERVICE_NAME },
   attributes: {
     tenantId: { type: 'string', required: true, readOnly: true },
-    levels: { type: 'any', required: true },
+    levels: { type: CustomAttributeType<PolicyLevel[]>('any'), required: true },
     directors: { type: 'list', items: { type: 'string' }, required: true },
     updatedAt: { type: 'string', required: true },
     updatedBy: { type: 'string', required: true },
@@ -45,7 +75,7 @@ export const approvalRequestSchema = createSchema({
     contractTitle: { type: 'string', required: true },
     contractOwner: { type: 'string', required: true },
     submittedBy: { type: 'string', required: true },
-    total: { type: 'any', required: true },
+    total: { type: CustomAttributeType<StoredMoney>('any'), required: true },
     taskToken: { type: 'string', required: true },
     dueAt: { type: 'string', required: true },
     status: { type: APPROVAL_REQUEST_STATUSES, required: true },

@@ -13,51 +13,13 @@
  *   director"); it is resolved to those users when the chain is planned.
  */
 import Big from 'big.js';
-import type { Actor, Role } from '../shared/actor';
+import type { Approvers, ApprovalChainLevel as ChainLevel } from '../contracts';
+import type { Actor } from '../shared/actor';
+import type { ApprovalPolicyRules, ApproverSpec, LevelConditions } from './model';
 
-export interface ApproverSpec {
-  role?: Role;
-  users?: string[];
-  directorsOnly?: boolean;
-}
-
-export interface LevelConditions {
-  discountPercentAbove?: string;
-  totalAtLeast?: { amount: number; currency: string };
-  nonStandardTerms?: true;
-}
-
-export interface PolicyLevel {
-  name: string;
-  approvers: ApproverSpec;
-  when?: LevelConditions;
-  timeoutSeconds?: number;
-  escalateTo: ApproverSpec;
-  escalationTimeoutSeconds?: number;
-}
-
-export interface ApprovalPolicyRules {
-  levels: PolicyLevel[];
-  /** Users flagged as directors, for levels with `directorsOnly`. */
-  directors: string[];
-}
-
-/** Who may decide one step: a role, named users, or a role narrowed to named users (both must hold). */
-export interface Approvers {
-  role?: Role;
-  users?: string[];
-}
-
-export interface ChainLevel {
-  index: number;
-  name: string;
-  approvers: Approvers;
-  escalateTo: Approvers;
-  timeoutSeconds: number;
-  escalationTimeoutSeconds: number;
-  /** Why this level applies, for the approval trail. */
-  reasons: string[];
-}
+export type { ApprovalPolicyRules, ApproverSpec, LevelConditions, PolicyLevel } from './model';
+/** Who may decide one step, and one planned level: the contract keeps the chain (domain/contracts/model.ts). */
+export type { Approvers, ApprovalChainLevel as ChainLevel } from '../contracts';
 
 export interface ContractFacts {
   total: { amount: number; currency: string };

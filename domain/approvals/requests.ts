@@ -2,8 +2,11 @@
 import type { EntityItem } from 'electrodb';
 import type { SalesDb } from '../db';
 import { ConflictError, GoneError, NotFoundError } from '../errors';
+import type { Actor } from '../shared/actor';
+import { logChange } from '../shared/change-log';
 import type { Deps } from '../shared/ports';
-import { compact } from '../shared/writes';
+import { compact } from '../shared/records';
+import { versionedWrite, type WriteSet } from '../shared/versioned-write';
 import type { ApprovalRequestStatus } from './model';
 import type { ApprovalRequestView } from './schemas';
 
@@ -46,27 +49,44 @@ export function assertOpen(request: ApprovalRequestItem): void {
 }
 
 /**
- * Closes a request that is still open (pending, or claimed by a decision the engine then refused). Returns
+ * Closes a request that is still open (pending, or claimed by a decision the engine then refused). Answers
  * false when it was already closed or decided, which callers treat as done.
  */
 export async function closeRequest(
   deps: Deps,
-  request: ApprovalRequestItem,
+  actor: Actor,
+  requestId: string,
   status: Extract<ApprovalRequestStatus, 'timed_out' | 'cancelled'>,
   reason: string,
 ): Promise<boolean> {
-  if (request.status !== 'pending' && request.status !== 'deciding') return false;
-  const now = deps.clock.now().toISOString();
-  const closed: ApprovalRequestItem = { ...request, status, closedReason: reason, updatedAt: now, version: request.version + 1 };
-  const outcome = await deps.db.transaction
-    .write(({ approvalRequest }) => [
-      approvalRequest
-        .put(closed)
-        .where((attr, op) => op.eq(attr.version, request.version))
-        .commit(),
-    ])
-    .go();
-  return !outcome.canceled;
+  return versionedWrite(deps, {}, {
+    read: () => findRequest(deps, actor.tenantId, requestId),
+    build: (request) => {
+      if (!request || (request.status !== 'pending' && request.status !== 'deciding')) return { result: false };
+      const now = deps.clock.now().toISOString();
+      const closed: ApprovalRequestItem = { ...request, status, closedReason: reason, updatedAt: now, version: request.version + 1 };
+      const log = logChange(deps, actor, now, {
+        entityType: 'approvalRequest',
+        entityId: requestId,
+        parentId: request.contractId,
+        action: 'close',
+        changes: { status: { from: request.status, to: status }, closedReason: { to: reason } },
+        events: [{ type: 'approval.closed', data: { requestId, contractId: request.contractId, revision: request.revision, status, reason } }],
+      });
+      return { result: true, write: (tx) => replaceRequest(tx.log(log), closed, request.version) };
+    },
+  });
+}
+
+/** The request replaced, on the condition that it is still at the version it was read at. */
+export function replaceRequest(tx: WriteSet, next: ApprovalRequestItem, readVersion: number): void {
+  tx.record(
+    'approvalRequest',
+    tx.entities.approvalRequest
+      .put(next)
+      .where((attr, op) => op.eq(attr.version, readVersion))
+      .commit(),
+  );
 }
 
 export function toRequestView(item: ApprovalRequestItem): ApprovalRequestView {
@@ -79,7 +99,7 @@ export function toRequestView(item: ApprovalRequestItem): ApprovalRequestView {
     levelName: item.levelName,
     escalated: item.escalated,
     approvers: compact({ role: item.approverRole, users: item.approverUsers }),
-    total: item.total as ApprovalRequestView['total'],
+    total: item.total,
     dueAt: item.dueAt,
     status: item.status,
     decision: item.decision,

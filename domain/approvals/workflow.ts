@@ -3,17 +3,17 @@
  * safe to run twice — Step Functions retries tasks — and checks that the contract is still pending approval in
  * the revision the execution is for, so a stale execution can never move a contract.
  */
-import { changeStatus, readContract, type ContractItem } from '../contracts/service';
-import type { ContractView } from '../contracts/schemas';
-import { notificationItems } from '../notifications/service';
+import { readContract, statusChange, type ApprovalRunInput, type ContractItem } from '../contracts';
+import { notificationItems } from '../notifications';
+import { timerItem } from '../scheduling';
 import type { Actor } from '../shared/actor';
-import { changeLogCommits, logChange } from '../shared/change-log';
+import { logChange } from '../shared/change-log';
 import type { Deps } from '../shared/ports';
-import type { ApprovalRunInput } from './engine';
-import { approvalRequestId, closeRequest, findRequest, type ApprovalRequestItem } from './requests';
+import type { Planned } from '../shared/versioned-write';
+import { versionedWrite } from '../shared/versioned-write';
 import { describeApprovers, largestDiscountPercent, planChain, type ChainLevel } from './policy';
-import { timerItem } from '../scheduling/timers';
-import { readPolicy } from './service';
+import { approvalRequestId, closeRequest, findRequest, replaceRequest, type ApprovalRequestItem } from './requests';
+import { readPolicy } from './approval-policy';
 
 /** What the state machine carries from task to task. */
 export interface RunState extends ApprovalRunInput {
@@ -52,7 +52,12 @@ async function pendingContract(deps: Deps, run: ApprovalRunInput): Promise<Contr
 }
 
 function chainOf(contract: ContractItem): ChainLevel[] {
-  return (contract.approvalChain as ChainLevel[] | undefined) ?? [];
+  return contract.approvalChain ?? [];
+}
+
+/** A change of the contract, re-applied on a fresh read while it is still pending in this revision. */
+function changePending<T>(deps: Deps, run: ApprovalRunInput, build: (contract: ContractItem) => Planned<T> | Promise<Planned<T>>): Promise<T> {
+  return versionedWrite(deps, {}, { read: () => pendingContract(deps, run), build });
 }
 
 function stateAt(run: ApprovalRunInput, chain: ChainLevel[], levelIndex: number): RunState {
@@ -86,29 +91,23 @@ async function firstOpenLevel(deps: Deps, run: ApprovalRunInput, from: number): 
 
 /** First task: plans the chain from the tenant's policy (once per revision) and stores it on the contract. */
 export async function planApproval(deps: Deps, run: ApprovalRunInput, defaults: StepDefaults): Promise<RunState> {
-  const contract = await pendingContract(deps, run);
-  if (contract.approvalChain) return stateAt(run, chainOf(contract), await firstOpenLevel(deps, run, 0));
   const actor = workflowActor(run.tenantId);
   const policy = await readPolicy(deps, actor);
-  const terms = contract.moneyTerms as ContractView['moneyTerms'];
-  const chain = planChain(
-    policy,
-    {
-      total: terms.totals.total,
-      largestDiscountPercent: largestDiscountPercent(terms),
-      nonStandardTerms: contract.specialTerms !== undefined,
-    },
-    defaults,
-  );
-  await changeStatus(deps, actor, contract, 'pending_approval', 'plan_approval', { approvalChain: chain }, {
-    events: [
-      {
-        type: 'contract.approval_planned',
-        data: { contractId: run.contractId, revision: run.revision, levels: chain.map((level) => ({ name: level.name, approvers: level.approvers, reasons: level.reasons })) },
-      },
-    ],
+  const planned = await changePending(deps, run, (contract) => {
+    if (contract.approvalChain) return { result: { chain: chainOf(contract), resumed: true } };
+    const terms = contract.moneyTerms;
+    const chain = planChain(
+      policy,
+      { total: terms.totals.total, largestDiscountPercent: largestDiscountPercent(terms), nonStandardTerms: contract.specialTerms !== undefined },
+      defaults,
+    );
+    const levels = chain.map((level) => ({ name: level.name, approvers: level.approvers, reasons: level.reasons }));
+    const change = statusChange(deps, actor, contract, 'pending_approval', 'plan_approval', { approvalChain: chain }, {
+      events: [{ type: 'contract.approval_planned', data: { contractId: run.contractId, revision: run.revision, levels } }],
+    });
+    return { result: { chain, resumed: false }, write: change.write };
   });
-  return stateAt(run, chain, 0);
+  return stateAt(run, planned.chain, planned.resumed ? await firstOpenLevel(deps, run, 0) : 0);
 }
 
 /** After an approved level: the state of the next one (levelIndex = levelCount when the chain is done). */
@@ -122,135 +121,147 @@ export async function nextLevel(deps: Deps, state: RunState): Promise<RunState> 
  * it goes to the level's escalation target and closes the request that timed out.
  */
 export async function openRequest(deps: Deps, input: RunState & { taskToken: string; escalated: boolean }): Promise<void> {
-  const contract = await pendingContract(deps, input);
-  const level = chainOf(contract)[input.levelIndex];
-  if (!level) throw new StaleApprovalError(`Contract ${input.contractId} has no approval level ${input.levelIndex + 1}`);
-  const approvers = input.escalated ? level.escalateTo : level.approvers;
-  const now = deps.clock.now();
-  const waitSeconds = input.escalated ? input.escalationTimeoutSeconds : input.timeoutSeconds;
-  const dueAt = new Date(now.getTime() + waitSeconds * 1000).toISOString();
-  const requestId = approvalRequestId(input.contractId, input.revision, input.levelIndex, input.escalated);
-  const existing = await findRequest(deps, input.tenantId, requestId);
-  if (existing) {
-    // A retried task (or a resumed execution): the request exists; only the new token counts. Timed out or
-    // cancelled requests of an earlier run are reopened with it.
-    if (existing.status === 'approved' || existing.status === 'rejected' || existing.status === 'deciding') return;
-    const refreshed: ApprovalRequestItem = {
-      ...existing,
-      status: 'pending',
-      closedReason: undefined,
-      taskToken: input.taskToken,
-      dueAt,
-      updatedAt: now.toISOString(),
-      version: existing.version + 1,
-    };
-    await deps.db.entities.approvalRequest.put(refreshed).where((attr, op) => op.eq(attr.version, existing.version)).go();
-    return;
-  }
-  if (input.escalated) {
-    const timedOut = await findRequest(deps, input.tenantId, approvalRequestId(input.contractId, input.revision, input.levelIndex, false));
-    if (timedOut) await closeRequest(deps, timedOut, 'timed_out', 'escalated');
-  }
-  const at = now.toISOString();
-  const terms = contract.moneyTerms as ContractView['moneyTerms'];
-  const request: ApprovalRequestItem = {
-    tenantId: input.tenantId,
-    requestId,
-    contractId: input.contractId,
-    revision: input.revision,
-    levelIndex: input.levelIndex,
-    levelName: level.name,
-    escalated: input.escalated,
-    approverRole: approvers.role,
-    approverUsers: approvers.users,
-    contractTitle: contract.title,
-    contractOwner: contract.owner,
-    submittedBy: contract.submittedBy ?? contract.owner,
-    total: terms.totals.total,
-    taskToken: input.taskToken,
-    dueAt,
-    status: 'pending',
-    createdAt: at,
-    updatedAt: at,
-    version: 1,
-  };
   const actor = workflowActor(input.tenantId);
-  const summary = { requestId, contractId: input.contractId, revision: input.revision, level: input.levelIndex + 1, levelName: level.name, approvers, dueAt };
-  const log = logChange(deps, actor, at, {
-    entityType: 'approvalRequest',
-    entityId: requestId,
-    parentId: input.contractId,
-    action: input.escalated ? 'escalate' : 'request',
-    changes: { status: { to: 'pending' }, approvers: { to: describeApprovers(approvers) }, dueAt: { to: dueAt } },
-    events: [{ type: input.escalated ? 'approval.escalated' : 'approval.requested', data: summary }],
-  });
-  const notifications = notificationItems(deps, input.tenantId, at, approvers, {
-    type: input.escalated ? 'approval.escalated' : 'approval.requested',
-    title: `${input.escalated ? 'Escalated: approve' : 'Approve'} contract "${contract.title}" (${level.name}) by ${dueAt}`,
-    subject: { type: 'approvalRequest', id: requestId },
-    data: summary,
-  });
-  const outcome = await deps.db.transaction
-    .write((entities) => [
-      entities.approvalRequest.create(request).commit(),
+  const requestId = approvalRequestId(input.contractId, input.revision, input.levelIndex, input.escalated);
+  if (input.escalated) await closeRequest(deps, actor, approvalRequestId(input.contractId, input.revision, input.levelIndex, false), 'timed_out', 'escalated');
+  await versionedWrite(deps, {}, {
+    read: async () => {
+      const [contract, existing] = await Promise.all([pendingContract(deps, input), findRequest(deps, input.tenantId, requestId)]);
+      return { contract, existing };
+    },
+    build: ({ contract, existing }) => {
+      const level = chainOf(contract)[input.levelIndex];
+      if (!level) throw new StaleApprovalError(`Contract ${input.contractId} has no approval level ${input.levelIndex + 1}`);
+      const approvers = input.escalated ? level.escalateTo : level.approvers;
+      const now = deps.clock.now();
+      const at = now.toISOString();
+      const waitSeconds = input.escalated ? input.escalationTimeoutSeconds : input.timeoutSeconds;
+      const dueAt = new Date(now.getTime() + waitSeconds * 1000).toISOString();
+      const summary = { requestId, contractId: input.contractId, revision: input.revision, level: input.levelIndex + 1, levelName: level.name, approvers, dueAt };
       // The reminder job reminds the approvers once three quarters of the wait have passed.
-      entities.timer.put(timerItem(input.tenantId, 'approval', requestId, new Date(now.getTime() + waitSeconds * 750).toISOString(), 'remind')).commit(),
-      ...changeLogCommits(entities, log),
-      ...notifications.map((item) => entities.notification.create(item).commit()),
-    ])
-    .go();
-  // Two deliveries of the same task at once: the other one made the request.
-  if (outcome.canceled && !(await findRequest(deps, input.tenantId, requestId))) throw new Error(`Approval request ${requestId} could not be recorded`);
+      const reminder = timerItem(input.tenantId, 'approval', requestId, new Date(now.getTime() + waitSeconds * 750).toISOString(), 'remind');
+      if (existing) {
+        // A retried task (or a resumed execution): the request exists; only the new token counts. Timed out or
+        // cancelled requests of an earlier run are reopened with it.
+        if (existing.status === 'approved' || existing.status === 'rejected' || existing.status === 'deciding') return { result: undefined };
+        if (existing.status === 'pending' && existing.taskToken === input.taskToken) return { result: undefined };
+        const reopened: ApprovalRequestItem = { ...existing, status: 'pending', closedReason: undefined, taskToken: input.taskToken, dueAt, updatedAt: at, version: existing.version + 1 };
+        const log = logChange(deps, actor, at, {
+          entityType: 'approvalRequest',
+          entityId: requestId,
+          parentId: input.contractId,
+          action: 'reopen',
+          changes: { status: { from: existing.status, to: 'pending' }, dueAt: { from: existing.dueAt, to: dueAt } },
+          events: [{ type: 'approval.reopened', data: summary }],
+        });
+        return {
+          result: undefined,
+          write: (tx) => replaceRequest(tx.put('timer', tx.entities.timer.put(reminder).commit()).log(log), reopened, existing.version),
+        };
+      }
+      const terms = contract.moneyTerms;
+      const request: ApprovalRequestItem = {
+        tenantId: input.tenantId,
+        requestId,
+        contractId: input.contractId,
+        revision: input.revision,
+        levelIndex: input.levelIndex,
+        levelName: level.name,
+        escalated: input.escalated,
+        approverRole: approvers.role,
+        approverUsers: approvers.users,
+        contractTitle: contract.title,
+        contractOwner: contract.owner,
+        submittedBy: contract.submittedBy ?? contract.owner,
+        total: terms.totals.total,
+        taskToken: input.taskToken,
+        dueAt,
+        status: 'pending',
+        createdAt: at,
+        updatedAt: at,
+        version: 1,
+      };
+      const log = logChange(deps, actor, at, {
+        entityType: 'approvalRequest',
+        entityId: requestId,
+        parentId: input.contractId,
+        action: input.escalated ? 'escalate' : 'request',
+        changes: { status: { to: 'pending' }, approvers: { to: describeApprovers(approvers) }, dueAt: { to: dueAt } },
+        events: [{ type: input.escalated ? 'approval.escalated' : 'approval.requested', data: summary }],
+      });
+      const notifications = notificationItems(deps, input.tenantId, at, approvers, {
+        type: input.escalated ? 'approval.escalated' : 'approval.requested',
+        title: `${input.escalated ? 'Escalated: approve' : 'Approve'} contract "${contract.title}" (${level.name}) by ${dueAt}`,
+        subject: { type: 'approvalRequest', id: requestId },
+        data: summary,
+      });
+      return {
+        result: undefined,
+        write: (tx) => {
+          // Made once per revision, level and escalation: two deliveries of the same task at once make one request.
+          tx.record('approvalRequest', tx.entities.approvalRequest.create(request).commit());
+          tx.put('timer', tx.entities.timer.put(reminder).commit());
+          tx.notify(notifications).log(log);
+        },
+      };
+    },
+  });
 }
 
 /** Every level approved: the contract is approved; its owner hears it. */
 export async function recordApproval(deps: Deps, run: ApprovalRunInput): Promise<void> {
-  const contract = await pendingContract(deps, run).catch(ignoreStale);
-  if (!contract) return;
   const actor = workflowActor(run.tenantId);
-  const at = deps.clock.now().toISOString();
-  await changeStatus(deps, actor, contract, 'approved', 'approve', { approvedAt: at }, {
-    events: [{ type: 'contract.approved', data: { contractId: run.contractId, revision: run.revision } }],
-    notifications: ownerNotifications(deps, contract, at, 'contract.approved', `Contract "${contract.title}" is approved: it can be signed`),
-  });
+  await changePending(deps, run, (contract) => {
+    const at = deps.clock.now().toISOString();
+    return statusChange(deps, actor, contract, 'approved', 'approve', { approvedAt: at }, {
+      events: [{ type: 'contract.approved', data: { contractId: run.contractId, revision: run.revision } }],
+      notifications: ownerNotifications(deps, contract, at, 'contract.approved', `Contract "${contract.title}" is approved: it can be signed`),
+    });
+  }).catch(ignoreStale);
 }
 
 /** An approver rejected: the contract is rejected with their reason; its owner hears it. */
 export async function recordRejection(deps: Deps, run: ApprovalRunInput, failure: { Error?: string; Cause?: string }): Promise<void> {
-  const contract = await pendingContract(deps, run).catch(ignoreStale);
-  if (!contract) return;
   const decision = parseRejection(failure.Cause);
-  await reject(deps, contract, { reason: 'rejected', comment: decision.comment, by: decision.decidedBy }, `Contract "${contract.title}" was rejected${decision.comment ? `: ${decision.comment}` : ''}`);
+  await reject(deps, run, { reason: 'rejected', comment: decision.comment, by: decision.decidedBy }, (contract) =>
+    `Contract "${contract.title}" was rejected${decision.comment ? `: ${decision.comment}` : ''}`,
+  );
 }
 
 /** The escalated step timed out too: the contract is rejected as `approval_timed_out`. */
 export async function recordTimeout(deps: Deps, state: RunState): Promise<void> {
-  const escalated = await findRequest(deps, state.tenantId, approvalRequestId(state.contractId, state.revision, state.levelIndex, true));
-  if (escalated) await closeRequest(deps, escalated, 'timed_out', 'approval_timed_out');
-  const contract = await pendingContract(deps, state).catch(ignoreStale);
-  if (!contract) return;
-  await reject(deps, contract, { reason: 'approval_timed_out' }, `Contract "${contract.title}" was rejected: nobody decided in time`);
+  const actor = workflowActor(state.tenantId);
+  await closeRequest(deps, actor, approvalRequestId(state.contractId, state.revision, state.levelIndex, true), 'timed_out', 'approval_timed_out');
+  await reject(deps, state, { reason: 'approval_timed_out' }, (contract) => `Contract "${contract.title}" was rejected: nobody decided in time`);
 }
 
 /** Anything unexpected: the contract leaves `pending_approval` (as `approval_failed`) and open requests close. */
 export async function recordFailure(deps: Deps, run: ApprovalRunInput, failure: { Error?: string; Cause?: string }): Promise<void> {
+  const actor = workflowActor(run.tenantId);
   const { data: requests } = await deps.db.entities.approvalRequest.query
     .byContract({ tenantId: run.tenantId, contractId: run.contractId })
     .where((attr, op) => `${op.eq(attr.revision, run.revision)} AND (${op.eq(attr.status, 'pending')} OR ${op.eq(attr.status, 'deciding')})`)
     .go({ pages: 'all' });
-  for (const request of requests) await closeRequest(deps, request, 'cancelled', 'approval_failed');
-  const contract = await pendingContract(deps, run).catch(ignoreStale);
-  if (!contract) return;
-  await reject(deps, contract, { reason: 'approval_failed', comment: failure.Error ?? 'workflow error' }, `The approval of contract "${contract.title}" failed; revise and submit it again`);
+  for (const request of requests) await closeRequest(deps, actor, request.requestId, 'cancelled', 'approval_failed');
+  await reject(deps, run, { reason: 'approval_failed', comment: failure.Error ?? 'workflow error' }, (contract) =>
+    `The approval of contract "${contract.title}" failed; revise and submit it again`,
+  );
 }
 
-async function reject(deps: Deps, contract: ContractItem, rejection: { reason: string; comment?: string; by?: string }, title: string): Promise<void> {
-  const actor = workflowActor(contract.tenantId);
-  const at = deps.clock.now().toISOString();
-  await changeStatus(deps, actor, contract, 'rejected', 'reject', { rejection: { ...rejection, at } }, {
-    events: [{ type: 'contract.rejected', data: { contractId: contract.contractId, revision: contract.revision ?? 1, reason: rejection.reason } }],
-    notifications: ownerNotifications(deps, contract, at, 'contract.rejected', title),
-  });
+async function reject(
+  deps: Deps,
+  run: ApprovalRunInput,
+  rejection: { reason: 'rejected' | 'approval_timed_out' | 'approval_failed'; comment?: string; by?: string },
+  title: (contract: ContractItem) => string,
+): Promise<void> {
+  const actor = workflowActor(run.tenantId);
+  await changePending(deps, run, (contract) => {
+    const at = deps.clock.now().toISOString();
+    return statusChange(deps, actor, contract, 'rejected', 'reject', { rejection: { ...rejection, at } }, {
+      events: [{ type: 'contract.rejected', data: { contractId: contract.contractId, revision: contract.revision ?? 1, reason: rejection.reason } }],
+      notifications: ownerNotifications(deps, contract, at, 'contract.rejected', title(contract)),
+    });
+  }).catch(ignoreStale);
 }
 
 function ownerNotifications(deps: Deps, contract: ContractItem, at: string, type: string, title: string) {

@@ -4,8 +4,8 @@
  * and replays the turns in flight since its read (strategies.pickInTurn): a burst of parallel leads is spread
  * as the strategy says, without locks or retries.
  */
-import { notificationItems, type NotificationItem } from '../notifications/service';
-import { allRepProfiles, isAvailable, openWork } from '../reps/service';
+import { notificationItems, type NotificationItem } from '../notifications';
+import { allRepProfiles, isAvailable, openWork } from '../reps';
 import type { Actor } from '../shared/actor';
 import type { Deps } from '../shared/ports';
 import type { AssignmentRulesView } from './schemas';
@@ -36,7 +36,7 @@ export async function getAssignmentRules(deps: Deps, actor: Actor, options: { co
   const { data } = await deps.db.entities.assignmentRules.get({ tenantId: actor.tenantId }).go(options);
   if (!data) return { rules: [], version: 0 };
   return {
-    rules: data.rules as AssignmentRulesView['rules'],
+    rules: data.rules,
     ...(data.fallbackOwner !== undefined && { fallbackOwner: data.fallbackOwner }),
     version: data.version,
     updatedAt: data.updatedAt,
@@ -47,7 +47,7 @@ export async function getAssignmentRules(deps: Deps, actor: Actor, options: { co
 /** Runs the tenant's rules for a record. */
 export async function chooseOwner(deps: Deps, actor: Actor, record: RecordFacts): Promise<Chosen> {
   const config = await getAssignmentRules(deps, actor);
-  const rule = matchRule(config.rules as AssignmentRule[], record);
+  const rule = matchRule(config.rules, record);
   const fallbackOwner = config.fallbackOwner ?? actor.userId;
   const nothingToSettle = async () => undefined;
   if (!rule) return { owner: fallbackOwner, fallback: true, reason: 'no assignment rule matches', settle: nothingToSettle };

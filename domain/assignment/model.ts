@@ -1,12 +1,34 @@
-import { createSchema } from 'electrodb';
+import { CustomAttributeType, createSchema } from 'electrodb';
 import { SERVICE_NAME } from '../table';
+
+/** One assignment rule as stored: conditions on the record → a strategy among the matching reps. */
+export interface RuleConditions {
+  segments?: string[];
+  industries?: string[];
+  territories?: string[];
+  sources?: string[];
+  /** Deal size in minor units, opportunities only; a record in another currency never matches an amount. */
+  minAmount?: { amount: number; currency: string };
+  maxAmount?: { amount: number; currency: string };
+}
+
+export interface AssignmentRule {
+  name: string;
+  appliesTo?: Array<'customer' | 'opportunity'>;
+  when?: RuleConditions;
+  /** The rule's pool; default: every rep with a profile. */
+  reps?: string[];
+  strategy: 'round_robin' | 'least_loaded' | 'best_match';
+  /** best_match: deals at least this large go to the most experienced reps first. */
+  largeDealAmount?: { amount: number; currency: string };
+}
 
 /** A tenant's assignment rules (evaluated in order) and fallback owner; absent until an admin saves them. */
 export const assignmentRulesSchema = createSchema({
   model: { entity: 'assignmentRules', version: '1', service: SERVICE_NAME },
   attributes: {
     tenantId: { type: 'string', required: true, readOnly: true },
-    rules: { type: 'any', required: true },
+    rules: { type: CustomAttributeType<AssignmentRule[]>('any'), required: true },
     fallbackOwner: { type: 'string' },
     updatedAt: { type: 'string', required: true },
     updatedBy: { type: 'string', required: true },

@@ -4,32 +4,14 @@
  * rotates turns, and breaks every tie, so no rep is ever favoured by seniority or by id.
  */
 import Big from 'big.js';
+import type { AssignmentRule } from './model';
 
 export const STRATEGIES = ['round_robin', 'least_loaded', 'best_match'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 export type RecordKind = 'customer' | 'opportunity';
 export type Experience = 'junior' | 'mid' | 'senior';
 
-export interface RuleConditions {
-  segments?: string[];
-  industries?: string[];
-  territories?: string[];
-  sources?: string[];
-  /** Deal size in minor units, opportunities only; a record in another currency never matches an amount. */
-  minAmount?: { amount: number; currency: string };
-  maxAmount?: { amount: number; currency: string };
-}
-
-export interface AssignmentRule {
-  name: string;
-  appliesTo?: RecordKind[];
-  when?: RuleConditions;
-  /** The rule's pool; default: every rep with a profile. */
-  reps?: string[];
-  strategy: Strategy;
-  /** best_match: deals at least this large go to the most experienced reps first. */
-  largeDealAmount?: { amount: number; currency: string };
-}
+export type { AssignmentRule, RuleConditions } from './model';
 
 export interface RecordFacts {
   kind: RecordKind;

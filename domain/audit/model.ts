@@ -1,4 +1,5 @@
-import { createSchema } from 'electrodb';
+import { CustomAttributeType, createSchema } from 'electrodb';
+import type { FieldChange } from '../shared/records';
 import { SERVICE_NAME } from '../table';
 
 /**
@@ -15,7 +16,7 @@ export const auditEntrySchema = createSchema({
     action: { type: 'string', required: true },
     actor: { type: 'string', required: true },
     at: { type: 'string', required: true },
-    changes: { type: 'any' },
+    changes: { type: CustomAttributeType<Record<string, FieldChange>>('any') },
     parentId: { type: 'string' },
   },
   indexes: {

@@ -1,34 +1,10 @@
-import type { EntityItem } from 'electrodb';
-import type { SalesDb } from '../db';
+/** The audit trail, read back: every change's entry, written by the change itself (domain/shared/change-log.ts). */
 import type { Actor } from '../shared/actor';
+import type { AuditEntryItem } from '../shared/change-log';
 import { readPage, type Page, type PageRequest } from '../shared/pagination';
 import type { Deps } from '../shared/ports';
 import type { AuditEntryView } from './schemas';
 
-type AuditEntryItem = EntityItem<SalesDb['entities']['auditEntry']>;
-
-export interface AuditInput {
-  entityType: string;
-  entityId: string;
-  parentId?: string;
-  action: string;
-  changes: Record<string, { from?: unknown; to?: unknown }>;
-}
-
-/** The audit item for a change; callers put it in the same transaction as the change itself. */
-export function auditItem(deps: Deps, actor: Actor, at: string, input: AuditInput): AuditEntryItem {
-  return {
-    tenantId: actor.tenantId,
-    auditId: deps.ids.next(),
-    entityType: input.entityType,
-    entityId: input.entityId,
-    parentId: input.parentId,
-    action: input.action,
-    actor: actor.userId,
-    at,
-    changes: input.changes,
-  };
-}
 
 export async function listAudit(
   deps: Deps,
@@ -53,6 +29,6 @@ function toAuditView(item: AuditEntryItem): AuditEntryView {
     action: item.action,
     actor: item.actor,
     at: item.at,
-    changes: (item.changes ?? {}) as AuditEntryView['changes'],
+    changes: item.changes ?? {},
   };
 }

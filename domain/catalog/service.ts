@@ -2,15 +2,14 @@
 import type { EntityItem } from 'electrodb';
 import type { SalesDb } from '../db';
 import { NotFoundError, UnprocessableError } from '../errors';
-import { getSettings } from '../settings/service';
+import { getSettings } from '../settings';
 import type { Actor } from '../shared/actor';
-import { changeLogCommits, logChange } from '../shared/change-log';
+import { logChange } from '../shared/change-log';
 import { readPage, type Page } from '../shared/pagination';
 import type { Deps } from '../shared/ports';
-import { applyPatch, diffFields } from '../shared/records';
-import { rejectedAt } from '../shared/store-errors';
-import { uniqueValueChanges, writeWithUniqueValues, type UniqueClaim } from '../shared/unique-values';
-import { assertVersion, compact, retryOnConcurrentChange, type WriteOptions } from '../shared/writes';
+import { applyPatch, compact, diffFields } from '../shared/records';
+import { uniqueValueWrites, type UniqueClaim } from '../shared/unique-values';
+import { createWrite, versionedWrite, type WriteOptions } from '../shared/versioned-write';
 import type { CreateProductInput, ListProductsInput, ProductView, UpdateProductInput } from './schemas';
 
 export type ProductItem = EntityItem<SalesDb['entities']['product']>;
@@ -29,40 +28,47 @@ async function assertTaxCategory(deps: Deps, actor: Actor, taxCategory: string):
 export async function createProduct(deps: Deps, actor: Actor, input: CreateProductInput): Promise<ProductView> {
   const taxCategory = input.taxCategory ?? 'standard';
   await assertTaxCategory(deps, actor, taxCategory);
-  const now = deps.clock.now().toISOString();
-  const product: ProductItem = {
-    tenantId: actor.tenantId,
-    productId: deps.ids.next(),
-    sku: input.sku,
-    name: input.name,
-    description: input.description,
-    unitPrices: input.unitPrices,
-    unit: input.unit ?? 'each',
-    taxCategory,
-    active: input.active ?? true,
-    createdAt: now,
-    createdBy: actor.userId,
-    updatedAt: now,
-    updatedBy: actor.userId,
-    version: 1,
-  };
-  const view = toProductView(product);
-  const log = logChange(deps, actor, now, {
-    entityType: 'product',
-    entityId: product.productId,
-    action: 'create',
-    changes: diffFields({}, view, ['version', 'updatedAt', 'updatedBy', 'createdAt', 'createdBy', 'id']),
-    events: [{ type: 'product.created', data: { product: view } }],
+  return createWrite(deps, async () => {
+    const now = deps.clock.now().toISOString();
+    const product: ProductItem = {
+      tenantId: actor.tenantId,
+      productId: deps.ids.next(),
+      sku: input.sku,
+      name: input.name,
+      description: input.description,
+      unitPrices: input.unitPrices,
+      unit: input.unit ?? 'each',
+      taxCategory,
+      active: input.active ?? true,
+      createdAt: now,
+      createdBy: actor.userId,
+      updatedAt: now,
+      updatedBy: actor.userId,
+      version: 1,
+    };
+    const view = toProductView(product);
+    const log = logChange(deps, actor, now, {
+      entityType: 'product',
+      entityId: product.productId,
+      action: 'create',
+      changes: diffFields({}, view, ['version', 'updatedAt', 'updatedBy', 'createdAt', 'createdBy', 'id']),
+      events: [{ type: 'product.created', data: { product: view } }],
+    });
+    const guards = await uniqueValueWrites(deps, actor.tenantId, {
+      before: [],
+      after: skuClaim(product.sku),
+      holder: { holderType: 'product', holderId: product.productId },
+      allowDuplicate: false,
+    });
+    return {
+      result: view,
+      write: (tx) => {
+        tx.put('product', tx.entities.product.create(product).commit());
+        guards(tx);
+        tx.log(log);
+      },
+    };
   });
-  await writeWithUniqueValues(deps, actor, {
-    claims: skuClaim(product.sku),
-    releases: [],
-    holder: { holderType: 'product', holderId: product.productId },
-    allowDuplicate: false,
-    write: (entities) => [entities.product.create(product).commit(), ...changeLogCommits(entities, log)],
-    recordRejected: () => false,
-  });
-  return view;
 }
 
 export async function getProduct(deps: Deps, actor: Actor, productId: string): Promise<ProductView> {
@@ -94,38 +100,44 @@ export async function updateProduct(
   options: WriteOptions = {},
 ): Promise<ProductView> {
   if (patch.taxCategory !== undefined) await assertTaxCategory(deps, actor, patch.taxCategory);
-  return retryOnConcurrentChange(async () => {
-    const current = await readProduct(deps, actor.tenantId, productId);
-    assertVersion(current.version, options.ifMatch);
-    const next = applyPatch(current, patch);
-    const changes = diffFields(current, next);
-    if (Object.keys(changes).length === 0) return toProductView(current);
-    const now = deps.clock.now().toISOString();
-    const saved: ProductItem = { ...next, updatedAt: now, updatedBy: actor.userId, version: current.version + 1 };
-    const { claim, release } = uniqueValueChanges(skuClaim(current.sku), skuClaim(saved.sku));
-    const log = logChange(deps, actor, now, {
-      entityType: 'product',
-      entityId: productId,
-      action: 'update',
-      changes,
-      events: [{ type: 'product.updated', data: { changes } }],
-    });
-    await writeWithUniqueValues(deps, actor, {
-      claims: claim,
-      releases: release,
-      holder: { holderType: 'product', holderId: productId },
-      allowDuplicate: false,
-      write: (entities) => [
-        entities.product
-          .put(saved)
-          .where((attr, op) => op.eq(attr.version, current.version))
-          .commit(),
-        ...changeLogCommits(entities, log),
-      ],
-      recordRejected: (outcome) => rejectedAt(outcome, 0),
-    });
-    return toProductView(saved);
-  }, options);
+  return versionedWrite(deps, options, {
+    read: () => readProduct(deps, actor.tenantId, productId),
+    version: (current) => current.version,
+    build: async (current) => {
+      const next = applyPatch(current, patch);
+      const changes = diffFields(current, next);
+      if (Object.keys(changes).length === 0) return { result: toProductView(current) };
+      const now = deps.clock.now().toISOString();
+      const saved: ProductItem = { ...next, updatedAt: now, updatedBy: actor.userId, version: current.version + 1 };
+      const log = logChange(deps, actor, now, {
+        entityType: 'product',
+        entityId: productId,
+        action: 'update',
+        changes,
+        events: [{ type: 'product.updated', data: { changes } }],
+      });
+      const guards = await uniqueValueWrites(deps, actor.tenantId, {
+        before: skuClaim(current.sku),
+        after: skuClaim(saved.sku),
+        holder: { holderType: 'product', holderId: productId },
+        allowDuplicate: false,
+      });
+      return {
+        result: toProductView(saved),
+        write: (tx) => {
+          tx.record(
+            'product',
+            tx.entities.product
+              .put(saved)
+              .where((attr, op) => op.eq(attr.version, current.version))
+              .commit(),
+          );
+          guards(tx);
+          tx.log(log);
+        },
+      };
+    },
+  });
 }
 
 export function toProductView(item: ProductItem): ProductView {

@@ -1,6 +1,41 @@
-import { createSchema } from 'electrodb';
+import { CustomAttributeType, createSchema } from 'electrodb';
+import type { Role } from '../shared/actor';
+import type { StoredQuoteLine, StoredQuoteTotals } from '../shared/money';
 import { RECORD_STAMPS } from '../shared/record-attributes';
 import { SERVICE_NAME } from '../table';
+
+/** The accepted quote's money terms, copied into the contract: what is signed does not change with the quote. */
+export interface MoneyTerms {
+  currency: string;
+  lines: StoredQuoteLine[];
+  discountPercent?: string;
+  totals: StoredQuoteTotals;
+}
+
+/** Who may decide one approval step: a role, named users, or a role narrowed to named users (both must hold). */
+export interface Approvers {
+  role?: Role;
+  users?: string[];
+}
+
+/** One level of the approval chain planned for a contract revision (domain/approvals plans it). */
+export interface ApprovalChainLevel {
+  index: number;
+  name: string;
+  approvers: Approvers;
+  escalateTo: Approvers;
+  timeoutSeconds: number;
+  escalationTimeoutSeconds: number;
+  /** Why this level applies, for the approval trail. */
+  reasons: string[];
+}
+
+export interface ContractRejection {
+  reason: 'rejected' | 'approval_timed_out' | 'approval_failed';
+  comment?: string;
+  by?: string;
+  at: string;
+}
 
 export const CONTRACT_STATUSES = ['draft', 'pending_approval', 'approved', 'rejected', 'signed', 'active', 'expired', 'terminated', 'renewed'] as const;
 export const RENEWAL_MODES = ['none', 'manual', 'auto'] as const;
@@ -47,7 +82,7 @@ export const contractSchema = createSchema({
     owner: { type: 'string', required: true },
     title: { type: 'string', required: true },
     body: { type: 'string', required: true },
-    moneyTerms: { type: 'any', required: true },
+    moneyTerms: { type: CustomAttributeType<MoneyTerms>('any'), required: true },
     startDate: { type: 'string', required: true },
     endDate: { type: 'string' },
     renewal: { type: RENEWAL_MODES, required: true },
@@ -59,10 +94,10 @@ export const contractSchema = createSchema({
     submittedBy: { type: 'string' },
     submittedAt: { type: 'string' },
     /** The approval levels planned for the current revision (set by the workflow when it starts). */
-    approvalChain: { type: 'any' },
+    approvalChain: { type: CustomAttributeType<ApprovalChainLevel[]>('any') },
     approvedAt: { type: 'string' },
     /** Why the current revision was rejected: `rejected` (by an approver), `approval_timed_out`, `approval_failed`. */
-    rejection: { type: 'any' },
+    rejection: { type: CustomAttributeType<ContractRejection>('any') },
     signedBy: { type: 'string' },
     signedAt: { type: 'string' },
     ...RECORD_STAMPS,

@@ -4,7 +4,7 @@
  */
 import { Liquid } from 'liquidjs';
 import type { FieldIssue } from '../errors';
-import { formatMinorUnits } from '../quotes/document';
+import { formatMinorUnits } from '../shared/money';
 
 type Shape = 'value' | { [key: string]: Shape } | { items: Shape };
 

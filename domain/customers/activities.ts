@@ -1,28 +1,19 @@
 /** Use cases: the communication history (activities) and the customer timeline. */
 import type { EntityItem } from 'electrodb';
-import type { SalesDb, TransactionCommit, TransactionEntities } from '../db';
-import { ConflictError, UnprocessableError } from '../errors';
+import type { SalesDb } from '../db';
+import { UnprocessableError } from '../errors';
 import { assertMayChangeOwned, seesWholeTenant, type Actor } from '../shared/actor';
+import { logChange } from '../shared/change-log';
 import { readPage, type Page, type PageRequest } from '../shared/pagination';
 import type { Deps } from '../shared/ports';
-import { conflictedWithAnotherTransaction, rejectedAt, type TransactionOutcome } from '../shared/store-errors';
-import { ConcurrentChange, compact, describeOutcome, retryOnConcurrentChange } from '../shared/writes';
-import { loadPipeline } from '../pipeline/pipeline-config';
-import { staleAfterDaysOf } from '../pipeline/rules';
-import { staleDealTimer } from '../scheduling/timers';
+import { compact, diffFields } from '../shared/records';
+import { createWrite, type WriteSet } from '../shared/versioned-write';
 import { readCustomer } from './customers';
-import {
-  activityOccurredAt,
-  nextLastContactedAt,
-} from './rules';
-import { changeLogCommits, logChange } from '../shared/change-log';
-import { diffFields } from '../shared/records';
+import { activityOccurredAt, nextLastContactedAt } from './rules';
 import type { ActivityView, CreateActivityInput } from './schemas';
 
 type Entities = SalesDb['entities'];
 type ActivityItem = EntityItem<Entities['activity']>;
-
-// ---- activities (communication history) --------------------------------------------------------
 
 /** Reps log history on their own customers; managers, admins and service on any of the tenant's. */
 function assertMayLogHistory(actor: Actor, owner: string): void {
@@ -30,17 +21,30 @@ function assertMayLogHistory(actor: Actor, owner: string): void {
   assertMayChangeOwned(actor, owner, 'customer');
 }
 
+export type ActivityInput = CreateActivityInput & { opportunityId?: string };
 
-export async function logActivity(
+/** Logs a call, email, meeting or note on a customer (and, linked, on one of its opportunities). */
+export async function logActivity(deps: Deps, actor: Actor, customerId: string, input: ActivityInput): Promise<ActivityView> {
+  return createWrite(deps, async () => {
+    const planned = await activityWrites(deps, actor, customerId, input);
+    return { result: planned.activity, write: planned.write };
+  });
+}
+
+/**
+ * The writes of logging an activity, for a caller that commits them with its own change (a completed task):
+ * the activity (and its copy on a linked opportunity), the customer's `lastContactedAt` (only forward, at the
+ * version read, so a concurrent PATCH is never overwritten), a check that a linked contact or opportunity
+ * belongs to the customer, and the change log. Reads the customer; run it again when the change is re-applied.
+ */
+export async function activityWrites(
   deps: Deps,
   actor: Actor,
   customerId: string,
-  input: CreateActivityInput & { opportunityId?: string },
-  options: {
-    /** More writes for the same transaction (a completed task), all-or-nothing with the activity. */
-    alsoWrite?: (entities: TransactionEntities, activityId: string) => TransactionCommit[];
-  } = {},
-): Promise<ActivityView> {
+  input: ActivityInput,
+): Promise<{ activity: ActivityView; write: (tx: WriteSet) => void }> {
+  const customer = await readCustomer(deps, actor, customerId);
+  assertMayLogHistory(actor, customer.owner);
   const now = deps.clock.now();
   const occurredAt = activityOccurredAt(input.occurredAt, now);
   const activity: ActivityItem = {
@@ -56,97 +60,70 @@ export async function logActivity(
     createdAt: now.toISOString(),
     createdBy: actor.userId,
   };
+  const view = toActivityView(activity);
   const log = logChange(deps, actor, activity.createdAt, {
     entityType: 'activity',
     entityId: activity.activityId,
     parentId: customerId,
     action: 'create',
-    changes: diffFields({}, toActivityView(activity), ['createdAt', 'createdBy', 'id']),
-    events: [{ type: 'activity.logged', data: { activity: toActivityView(activity) } }],
+    changes: diffFields({}, view, ['createdAt', 'createdBy', 'id']),
+    events: [{ type: 'activity.logged', data: { activity: view } }],
   });
-
-  return retryOnConcurrentChange(async () => {
-    const [customer, staleTimer] = await Promise.all([
-      readCustomer(deps, actor, customerId),
-      activity.opportunityId ? restartedStaleCheck(deps, actor.tenantId, activity.opportunityId, now) : undefined,
-    ]);
-    assertMayLogHistory(actor, customer.owner);
-    const lastContactedAt = nextLastContactedAt(customer.lastContactedAt, occurredAt);
-    const moves = lastContactedAt !== customer.lastContactedAt;
-    const CUSTOMER = 0;
-    let contactIndex = -1;
-    let opportunityIndex = -1;
-    let alsoFrom = -1;
-    const outcome = await deps.db.transaction
-      .write((entities) => {
-        const writes = [
-          // lastContactedAt moves in the same transaction, and only forward; the version guard keeps a
-          // concurrent PATCH from being overwritten.
-          moves
-            ? entities.customer
-                .patch({ tenantId: actor.tenantId, customerId })
-                .set({ lastContactedAt, version: customer.version + 1 })
-                .where((attr, op) => op.eq(attr.version, customer.version))
-                .commit()
-            : entities.customer
-                .check({ tenantId: actor.tenantId, customerId })
-                .where((attr, op) => op.exists(attr.customerId))
-                .commit(),
-          entities.activity.create(activity).commit(),
-          ...changeLogCommits(entities, log),
-        ];
-        if (activity.contactId !== undefined) {
-          contactIndex = writes.length;
-          writes.push(
-            entities.contact
-              .check({ tenantId: actor.tenantId, customerId, contactId: activity.contactId })
-              .where((attr, op) => op.exists(attr.contactId))
-              .commit(),
-          );
-        }
-        if (activity.opportunityId !== undefined) {
-          opportunityIndex = writes.length;
-          writes.push(
-            entities.opportunity
-              .check({ tenantId: actor.tenantId, opportunityId: activity.opportunityId })
-              .where((attr, op) => op.eq(attr.customerId, customerId))
-              .commit(),
-            entities.opportunityActivity.create({ ...activity, opportunityId: activity.opportunityId }).commit(),
-          );
-          if (staleTimer) writes.push(entities.timer.put(staleTimer).commit());
-        }
-        if (options.alsoWrite) {
-          alsoFrom = writes.length;
-          writes.push(...options.alsoWrite(entities, activity.activityId));
-        }
-        return writes;
-      })
-      .go();
-    const issues = [
-      ...(rejectedAt(outcome, contactIndex) ? [{ path: 'body.contactId', message: `No contact ${activity.contactId} on customer ${customerId}` }] : []),
-      ...(rejectedAt(outcome, opportunityIndex)
-        ? [{ path: 'body.opportunityId', message: `No opportunity ${activity.opportunityId} of customer ${customerId}` }]
-        : []),
-    ];
-    if (issues.length > 0) throw new UnprocessableError('The activity links to records this customer does not have', issues);
-    const also = outcome as TransactionOutcome;
-    if (alsoFrom >= 0 && also.canceled && also.data.slice(alsoFrom).some((item) => item.code === 'ConditionalCheckFailed')) {
-      throw new ConflictError('A record written with the activity changed meanwhile; read it again and retry');
+  const lastContactedAt = nextLastContactedAt(customer.lastContactedAt, occurredAt);
+  const write = (tx: WriteSet) => {
+    const key = { tenantId: actor.tenantId, customerId };
+    tx.record(
+      'customer',
+      lastContactedAt !== customer.lastContactedAt
+        ? tx.entities.customer
+            .patch(key)
+            .set({ lastContactedAt, version: customer.version + 1 })
+            .where((attr, op) => op.eq(attr.version, customer.version))
+            .commit()
+        : tx.entities.customer
+            .check(key)
+            .where((attr, op) => op.exists(attr.customerId))
+            .commit(),
+    );
+    tx.put('activity', tx.entities.activity.create(activity).commit());
+    const { contactId, opportunityId } = activity;
+    if (contactId !== undefined) {
+      tx.check(
+        'contact',
+        tx.entities.contact
+          .check({ tenantId: actor.tenantId, customerId, contactId })
+          .where((attr, op) => op.exists(attr.contactId))
+          .commit(),
+        () => linkRefused('body.contactId', `No contact ${contactId} on customer ${customerId}`),
+      );
     }
-    if (rejectedAt(outcome, CUSTOMER) || conflictedWithAnotherTransaction(outcome)) throw new ConcurrentChange();
-    if (outcome.canceled) throw new Error(`Logging activity failed: ${describeOutcome(outcome)}`);
-    return toActivityView(activity);
-  }, {});
+    if (opportunityId !== undefined) {
+      // The one place this context touches an opportunity: by key, to keep a link to another customer's deal out.
+      tx.check(
+        'opportunity',
+        tx.entities.opportunity
+          .check({ tenantId: actor.tenantId, opportunityId })
+          .where((attr, op) => op.eq(attr.customerId, customerId))
+          .commit(),
+        () => linkRefused('body.opportunityId', `No opportunity ${opportunityId} of customer ${customerId}`),
+      );
+      tx.put('opportunityActivity', tx.entities.opportunityActivity.create({ ...activity, opportunityId }).commit());
+    }
+    tx.log(log);
+  };
+  return { activity: view, write };
 }
 
-/** A follow-up on an open deal restarts its stale check from now (for its stage's `staleAfterDays`). */
-async function restartedStaleCheck(deps: Deps, tenantId: string, opportunityId: string, now: Date) {
-  const [{ data: opportunity }, pipeline] = await Promise.all([
-    deps.db.entities.opportunity.get({ tenantId, opportunityId }).go(),
-    loadPipeline(deps, tenantId),
-  ]);
-  if (!opportunity || opportunity.status !== 'open') return undefined;
-  return staleDealTimer(tenantId, opportunityId, staleAfterDaysOf(pipeline.definition, opportunity.stage), now);
+function linkRefused(path: string, message: string): UnprocessableError {
+  return new UnprocessableError('The activity links to records this customer does not have', [{ path, message }]);
+}
+
+/** When the newest activity linked to an opportunity happened (the stale-deal check reads it). */
+export async function lastOpportunityActivityAt(deps: Deps, tenantId: string, opportunityId: string): Promise<string | undefined> {
+  const { data } = await deps.db.entities.opportunityActivity.query
+    .byOpportunity({ tenantId, opportunityId })
+    .go({ limit: 1, order: 'desc', attributes: ['occurredAt'] });
+  return data[0]?.occurredAt;
 }
 
 /** The follow-up history of one opportunity, newest first. */

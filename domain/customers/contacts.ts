@@ -3,24 +3,18 @@ import type { EntityItem } from 'electrodb';
 import type { SalesDb } from '../db';
 import { NotFoundError } from '../errors';
 import { assertMayChangeOwned, type Actor } from '../shared/actor';
+import { logChange } from '../shared/change-log';
 import { readPage, type Page, type PageRequest } from '../shared/pagination';
 import type { Deps } from '../shared/ports';
-import { rejectedAt } from '../shared/store-errors';
-import { uniqueValueChanges, writeWithUniqueValues } from '../shared/unique-values';
-import { assertVersion, compact, retryOnConcurrentChange, type WriteOptions } from '../shared/writes';
-import { assertNotArchived, readCustomer } from './customers';
-import {
-  assertMayForceDuplicate,
-  contactUniqueValues,
-} from './rules';
-import { changeLogCommits, logChange } from '../shared/change-log';
-import { applyPatch, diffFields } from '../shared/records';
+import { applyPatch, compact, diffFields } from '../shared/records';
+import { uniqueValueWrites } from '../shared/unique-values';
+import { versionedWrite, type WriteOptions, type WriteSet } from '../shared/versioned-write';
+import { assertNotArchived, readCustomer, type CustomerItem } from './customers';
+import { assertMayForceDuplicate, contactUniqueValues } from './rules';
 import type { ContactView, CreateContactInput, UpdateContactInput } from './schemas';
 
 type Entities = SalesDb['entities'];
 type ContactItem = EntityItem<Entities['contact']>;
-
-// ---- contacts ------------------------------------------------------------------------------------
 
 export async function createContact(
   deps: Deps,
@@ -31,38 +25,49 @@ export async function createContact(
 ): Promise<ContactView> {
   const allowDuplicate = options.allowDuplicate ?? false;
   assertMayForceDuplicate(actor, allowDuplicate);
-  const customer = await readCustomer(deps, actor, customerId);
-  assertMayChangeOwned(actor, customer.owner, 'customer');
-  assertNotArchived(customer);
-  const now = deps.clock.now().toISOString();
-  const contact: ContactItem = {
-    tenantId: actor.tenantId,
-    customerId,
-    contactId: deps.ids.next(),
-    ...input,
-    createdAt: now,
-    createdBy: actor.userId,
-    updatedAt: now,
-    updatedBy: actor.userId,
-    version: 1,
-  };
-  const log = logChange(deps, actor, now, {
-    entityType: 'contact',
-    entityId: contact.contactId,
-    parentId: customerId,
-    action: 'create',
-    changes: diffFields({}, toContactView(contact), ['version', 'updatedAt', 'updatedBy', 'createdAt', 'createdBy', 'id']),
-    events: [{ type: 'contact.created', data: { contact: toContactView(contact) } }],
+  return versionedWrite(deps, {}, {
+    read: () => readCustomer(deps, actor, customerId),
+    build: async (customer) => {
+      assertMayChangeOwned(actor, customer.owner, 'customer');
+      assertNotArchived(customer);
+      const now = deps.clock.now().toISOString();
+      const contact: ContactItem = {
+        tenantId: actor.tenantId,
+        customerId,
+        contactId: deps.ids.next(),
+        ...input,
+        createdAt: now,
+        createdBy: actor.userId,
+        updatedAt: now,
+        updatedBy: actor.userId,
+        version: 1,
+      };
+      const view = toContactView(contact);
+      const log = logChange(deps, actor, now, {
+        entityType: 'contact',
+        entityId: contact.contactId,
+        parentId: customerId,
+        action: 'create',
+        changes: diffFields({}, view, ['version', 'updatedAt', 'updatedBy', 'createdAt', 'createdBy', 'id']),
+        events: [{ type: 'contact.created', data: { contact: view } }],
+      });
+      const guards = await uniqueValueWrites(deps, actor.tenantId, {
+        before: [],
+        after: contactUniqueValues(contact),
+        holder: { holderType: 'contact', holderId: contact.contactId, customerId },
+        allowDuplicate,
+      });
+      return {
+        result: view,
+        write: (tx) => {
+          tx.put('contact', tx.entities.contact.create(contact).commit());
+          customerStillActive(tx, customer);
+          guards(tx);
+          tx.log(log);
+        },
+      };
+    },
   });
-  await writeWithUniqueValues(deps, actor, {
-    claims: contactUniqueValues(contact),
-    releases: [],
-    holder: { holderType: 'contact', holderId: contact.contactId, customerId },
-    allowDuplicate,
-    write: (entities) => [entities.contact.create(contact).commit(), ...changeLogCommits(entities, log)],
-    recordRejected: () => false,
-  });
-  return toContactView(contact);
 }
 
 export async function listContacts(
@@ -89,44 +94,51 @@ export async function updateContact(
 ): Promise<ContactView> {
   const allowDuplicate = options.allowDuplicate ?? false;
   assertMayForceDuplicate(actor, allowDuplicate);
-  return retryOnConcurrentChange(async () => {
-    const [customer, current] = await Promise.all([
-      readCustomer(deps, actor, ids.customerId),
-      readContact(deps, actor, ids),
-    ]);
-    assertVersion(current.version, options.ifMatch);
-    assertMayChangeOwned(actor, customer.owner, 'customer');
-    assertNotArchived(customer);
-    const next = applyPatch(current, patch);
-    const changes = diffFields(current, next);
-    if (Object.keys(changes).length === 0) return toContactView(current);
-    const now = deps.clock.now().toISOString();
-    const saved: ContactItem = { ...next, updatedAt: now, updatedBy: actor.userId, version: current.version + 1 };
-    const { claim, release } = uniqueValueChanges(contactUniqueValues(current), contactUniqueValues(saved));
-    const log = logChange(deps, actor, now, {
-      entityType: 'contact',
-      entityId: current.contactId,
-      parentId: current.customerId,
-      action: 'update',
-      changes,
-      events: [{ type: 'contact.updated', data: { customerId: current.customerId, changes } }],
-    });
-    await writeWithUniqueValues(deps, actor, {
-      claims: claim,
-      releases: release,
-      holder: { holderType: 'contact', holderId: current.contactId, customerId: current.customerId },
-      allowDuplicate,
-      write: (entities) => [
-        entities.contact
-          .put(saved)
-          .where((attr, op) => op.eq(attr.version, current.version))
-          .commit(),
-        ...changeLogCommits(entities, log),
-      ],
-      recordRejected: (outcome) => rejectedAt(outcome, 0),
-    });
-    return toContactView(saved);
-  }, options);
+  return versionedWrite(deps, options, {
+    read: async () => {
+      const [customer, contact] = await Promise.all([readCustomer(deps, actor, ids.customerId), readContact(deps, actor, ids)]);
+      return { customer, contact };
+    },
+    version: ({ contact }) => contact.version,
+    build: async ({ customer, contact: current }) => {
+      assertMayChangeOwned(actor, customer.owner, 'customer');
+      assertNotArchived(customer);
+      const next = applyPatch(current, patch);
+      const changes = diffFields(current, next);
+      if (Object.keys(changes).length === 0) return { result: toContactView(current) };
+      const now = deps.clock.now().toISOString();
+      const saved: ContactItem = { ...next, updatedAt: now, updatedBy: actor.userId, version: current.version + 1 };
+      const log = logChange(deps, actor, now, {
+        entityType: 'contact',
+        entityId: current.contactId,
+        parentId: current.customerId,
+        action: 'update',
+        changes,
+        events: [{ type: 'contact.updated', data: { customerId: current.customerId, changes } }],
+      });
+      const guards = await uniqueValueWrites(deps, actor.tenantId, {
+        before: contactUniqueValues(current),
+        after: contactUniqueValues(saved),
+        holder: { holderType: 'contact', holderId: current.contactId, customerId: current.customerId },
+        allowDuplicate,
+      });
+      return {
+        result: toContactView(saved),
+        write: (tx) => {
+          tx.record(
+            'contact',
+            tx.entities.contact
+              .put(saved)
+              .where((attr, op) => op.eq(attr.version, current.version))
+              .commit(),
+          );
+          customerStillActive(tx, customer);
+          guards(tx);
+          tx.log(log);
+        },
+      };
+    },
+  });
 }
 
 export async function deleteContact(
@@ -135,38 +147,56 @@ export async function deleteContact(
   ids: { customerId: string; contactId: string },
   options: WriteOptions = {},
 ): Promise<void> {
-  await retryOnConcurrentChange(async () => {
-    const [customer, current] = await Promise.all([
-      readCustomer(deps, actor, ids.customerId),
-      readContact(deps, actor, ids),
-    ]);
-    assertVersion(current.version, options.ifMatch);
-    assertMayChangeOwned(actor, customer.owner, 'customer');
-    const now = deps.clock.now().toISOString();
-    const log = logChange(deps, actor, now, {
-      entityType: 'contact',
-      entityId: current.contactId,
-      parentId: current.customerId,
-      action: 'delete',
-      changes: diffFields(toContactView(current), {}, ['version', 'updatedAt', 'updatedBy', 'createdAt', 'createdBy', 'id']),
-      events: [{ type: 'contact.deleted', data: { customerId: current.customerId } }],
-    });
-    await writeWithUniqueValues(deps, actor, {
-      claims: [],
-      releases: contactUniqueValues(current),
-      holder: { holderType: 'contact', holderId: current.contactId, customerId: current.customerId },
-      allowDuplicate: true,
-      write: (entities) => [
-        entities.contact
-          .delete({ tenantId: actor.tenantId, customerId: current.customerId, contactId: current.contactId })
-          .where((attr, op) => op.eq(attr.version, current.version))
-          .commit(),
-        ...changeLogCommits(entities, log),
-      ],
-      recordRejected: (outcome) => rejectedAt(outcome, 0),
-    });
-    return undefined;
-  }, options);
+  await versionedWrite(deps, options, {
+    read: async () => {
+      const [customer, contact] = await Promise.all([readCustomer(deps, actor, ids.customerId), readContact(deps, actor, ids)]);
+      return { customer, contact };
+    },
+    version: ({ contact }) => contact.version,
+    build: async ({ customer, contact: current }) => {
+      assertMayChangeOwned(actor, customer.owner, 'customer');
+      const now = deps.clock.now().toISOString();
+      const log = logChange(deps, actor, now, {
+        entityType: 'contact',
+        entityId: current.contactId,
+        parentId: current.customerId,
+        action: 'delete',
+        changes: diffFields(toContactView(current), {}, ['version', 'updatedAt', 'updatedBy', 'createdAt', 'createdBy', 'id']),
+        events: [{ type: 'contact.deleted', data: { customerId: current.customerId } }],
+      });
+      const guards = await uniqueValueWrites(deps, actor.tenantId, {
+        before: contactUniqueValues(current),
+        after: [],
+        holder: { holderType: 'contact', holderId: current.contactId, customerId: current.customerId },
+        allowDuplicate: true,
+      });
+      return {
+        result: undefined,
+        write: (tx) => {
+          tx.record(
+            'contact',
+            tx.entities.contact
+              .delete({ tenantId: actor.tenantId, customerId: current.customerId, contactId: current.contactId })
+              .where((attr, op) => op.eq(attr.version, current.version))
+              .commit(),
+          );
+          guards(tx);
+          tx.log(log);
+        },
+      };
+    },
+  });
+}
+
+/** A contact is added to or changed on an active customer: archived meanwhile, the change is re-read (and refused). */
+function customerStillActive(tx: WriteSet, customer: CustomerItem): void {
+  tx.record(
+    'customer',
+    tx.entities.customer
+      .check({ tenantId: customer.tenantId, customerId: customer.customerId })
+      .where((attr, op) => op.eq(attr.state, 'active'))
+      .commit(),
+  );
 }
 
 async function readContact(deps: Deps, actor: Actor, ids: { customerId: string; contactId: string }): Promise<ContactItem> {

@@ -1,15 +1,15 @@
 /** Use cases: customers and leads. */
 import type { EntityItem } from 'electrodb';
-import { AUTO_OWNER, assignmentData, assignmentNotifications, chooseOwner, customerFacts, type Assignment } from '../assignment/choose';
+import { AUTO_OWNER, assignmentData, assignmentNotifications, chooseOwner, customerFacts } from '../assignment';
 import type { SalesDb } from '../db';
-import type { NotificationItem } from '../notifications/service';
 import { ConflictError, NotFoundError } from '../errors';
 import { assertMayChangeOwned, type Actor } from '../shared/actor';
+import { logChange } from '../shared/change-log';
 import { readPage, type Page } from '../shared/pagination';
 import type { Deps } from '../shared/ports';
-import { rejectedAt } from '../shared/store-errors';
-import { uniqueValueChanges, writeWithUniqueValues } from '../shared/unique-values';
-import { assertVersion, compact, retryOnConcurrentChange, type WriteOptions } from '../shared/writes';
+import { applyPatch, compact, diffFields, type FieldChange } from '../shared/records';
+import { uniqueValueWrites } from '../shared/unique-values';
+import { createWrite, versionedWrite, type Planned, type WriteOptions, type WriteSet } from '../shared/versioned-write';
 import {
   assertMayForceDuplicate,
   assertMayReassign,
@@ -20,14 +20,12 @@ import {
   normalizeTags,
   ownerForNewRecord,
 } from './rules';
-import { changeLogCommits, logChange } from '../shared/change-log';
-import { applyPatch, diffFields, type FieldChange } from '../shared/records';
 import type { CreateCustomerInput, CustomerView, ListCustomersInput, UpdateCustomerInput } from './schemas';
 
 type Entities = SalesDb['entities'];
 export type CustomerItem = EntityItem<Entities['customer']>;
-
-// ---- customers -----------------------------------------------------------------------------------
+type NotificationItem = EntityItem<Entities['notification']>;
+export type CustomerAction = 'update' | 'archive' | 'restore' | 'assign';
 
 export async function createCustomer(
   deps: Deps,
@@ -38,61 +36,63 @@ export async function createCustomer(
   const allowDuplicate = options.allowDuplicate ?? false;
   assertMayForceDuplicate(actor, allowDuplicate);
   const assignment = input.owner === AUTO_OWNER ? await chooseOwner(deps, actor, customerFacts(input)) : undefined;
-  const now = deps.clock.now().toISOString();
-  const customer: CustomerItem = {
-    tenantId: actor.tenantId,
-    customerId: deps.ids.next(),
-    name: input.name,
-    lifecycle: input.lifecycle ?? 'lead',
-    segment: input.segment,
-    territory: input.territory,
-    industry: input.industry,
-    source: input.source,
-    tags: normalizeTags(input.tags ?? []),
-    address: input.address,
-    domain: input.domain === undefined ? undefined : normalizeDomain(input.domain),
-    email: input.email,
-    phone: input.phone,
-    owner: assignment?.owner ?? ownerForNewRecord(actor, input.owner),
-    state: 'active',
-    createdAt: now,
-    createdBy: actor.userId,
-    updatedAt: now,
-    updatedBy: actor.userId,
-    version: 1,
-  };
-  const log = logChange(deps, actor, now, {
-    entityType: 'customer',
-    entityId: customer.customerId,
-    action: 'create',
-    changes: diffFields({}, toCustomerView(customer), ['version', 'updatedAt', 'updatedBy', 'createdAt', 'createdBy', 'id']),
-    events: [
-      { type: 'customer.created', data: { customer: toCustomerView(customer) } },
-      ...(assignment ? [{ type: 'customer.assigned', data: assignmentData(assignment) }] : []),
-    ],
-  });
-  const notifications = assignment
-    ? assignmentNotifications(deps, actor.tenantId, now, assignment, { type: 'customer', id: customer.customerId, name: customer.name })
-    : [];
-
-  // A create only collides with another transaction on shared items (guards); trying again is safe.
-  await retryOnConcurrentChange(
-    () =>
-      writeWithUniqueValues(deps, actor, {
-        claims: customerUniqueValues(customer),
-        releases: [],
+  try {
+    return await createWrite(deps, async () => {
+      const now = deps.clock.now().toISOString();
+      const customer: CustomerItem = {
+        tenantId: actor.tenantId,
+        customerId: deps.ids.next(),
+        name: input.name,
+        lifecycle: input.lifecycle ?? 'lead',
+        segment: input.segment,
+        territory: input.territory,
+        industry: input.industry,
+        source: input.source,
+        tags: normalizeTags(input.tags ?? []),
+        address: input.address,
+        domain: input.domain === undefined ? undefined : normalizeDomain(input.domain),
+        email: input.email,
+        phone: input.phone,
+        owner: assignment?.owner ?? ownerForNewRecord(actor, input.owner),
+        state: 'active',
+        createdAt: now,
+        createdBy: actor.userId,
+        updatedAt: now,
+        updatedBy: actor.userId,
+        version: 1,
+      };
+      const view = toCustomerView(customer);
+      const log = logChange(deps, actor, now, {
+        entityType: 'customer',
+        entityId: customer.customerId,
+        action: 'create',
+        changes: diffFields({}, view, ['version', 'updatedAt', 'updatedBy', 'createdAt', 'createdBy', 'id']),
+        events: [
+          { type: 'customer.created', data: { customer: view } },
+          ...(assignment ? [{ type: 'customer.assigned', data: assignmentData(assignment) }] : []),
+        ],
+      });
+      const notifications = assignment
+        ? assignmentNotifications(deps, actor.tenantId, now, assignment, { type: 'customer', id: customer.customerId, name: customer.name })
+        : [];
+      const guards = await uniqueValueWrites(deps, actor.tenantId, {
+        before: [],
+        after: customerUniqueValues(customer),
         holder: { holderType: 'customer', holderId: customer.customerId, customerId: customer.customerId },
         allowDuplicate,
-        write: (entities) => [
-          entities.customer.create(customer).commit(),
-          ...changeLogCommits(entities, log),
-          ...notifications.map((item) => entities.notification.create(item).commit()),
-        ],
-        recordRejected: () => false,
-      }),
-    {},
-  ).finally(() => assignment?.settle());
-  return toCustomerView(customer);
+      });
+      return {
+        result: view,
+        write: (tx) => {
+          tx.put('customer', tx.entities.customer.create(customer).commit());
+          guards(tx);
+          tx.notify(notifications).log(log);
+        },
+      };
+    });
+  } finally {
+    await assignment?.settle();
+  }
 }
 
 export async function getCustomer(deps: Deps, actor: Actor, customerId: string): Promise<CustomerView> {
@@ -146,75 +146,66 @@ export async function updateCustomer(
   };
   if (patch.tags === null) normalized.tags = [];
 
-  return retryOnConcurrentChange(async () => {
-    const current = await readCustomer(deps, actor, customerId);
-    assertVersion(current.version, options.ifMatch);
-    assertMayChangeOwned(actor, current.owner, 'customer');
-    assertMayReassign(actor, current.owner, patch.owner);
-    assertNotArchived(current);
-    const now = deps.clock.now().toISOString();
-    const next = applyPatch(current, normalized);
-    const changes = diffFields(current, next);
-    if (Object.keys(changes).length === 0) return toCustomerView(current);
-    return saveCustomer(deps, actor, current, { ...next, updatedAt: now, updatedBy: actor.userId }, 'update', changes, allowDuplicate);
-  }, options);
-}
-
-/** A manager's reassignment (given owner or the rules' choice), recorded with its reason; the new owner is told. */
-export async function reassignCustomer(deps: Deps, actor: Actor, customerId: string, assignment: Assignment): Promise<CustomerView> {
-  return retryOnConcurrentChange(async () => {
-    const current = await readCustomer(deps, actor, customerId);
-    assertMayReassign(actor, current.owner, assignment.owner);
-    assertNotArchived(current);
-    const now = deps.clock.now().toISOString();
-    const next: CustomerItem = { ...current, owner: assignment.owner, updatedAt: now, updatedBy: actor.userId };
-    const changes = { ...diffFields(current, next), reason: { to: assignment.reason } };
-    const notifications = assignmentNotifications(deps, actor.tenantId, now, assignment, { type: 'customer', id: customerId, name: current.name });
-    return saveCustomer(deps, actor, current, next, 'assign', changes, true, notifications);
-  }, {});
+  return versionedWrite(deps, options, {
+    read: () => readCustomer(deps, actor, customerId),
+    version: (current) => current.version,
+    build: (current) => {
+      assertMayChangeOwned(actor, current.owner, 'customer');
+      assertMayReassign(actor, current.owner, patch.owner);
+      assertNotArchived(current);
+      const next = applyPatch(current, normalized);
+      const changes = diffFields(current, next);
+      if (Object.keys(changes).length === 0) return { result: toCustomerView(current) };
+      const now = deps.clock.now().toISOString();
+      return saveCustomer(deps, actor, current, { ...next, updatedAt: now, updatedBy: actor.userId }, 'update', changes, allowDuplicate);
+    },
+  });
 }
 
 export async function archiveCustomer(deps: Deps, actor: Actor, customerId: string, options: WriteOptions = {}): Promise<void> {
-  await retryOnConcurrentChange(async () => {
-    const current = await readCustomer(deps, actor, customerId);
-    assertVersion(current.version, options.ifMatch);
-    assertMayChangeOwned(actor, current.owner, 'customer');
-    if (current.state === 'archived') return toCustomerView(current);
-    const now = deps.clock.now().toISOString();
-    const next: CustomerItem = { ...current, state: 'archived', archivedAt: now, updatedAt: now, updatedBy: actor.userId };
-    return saveCustomer(deps, actor, current, next, 'archive', diffFields(current, next), true);
-  }, options);
+  await versionedWrite(deps, options, {
+    read: () => readCustomer(deps, actor, customerId),
+    version: (current) => current.version,
+    build: (current) => {
+      assertMayChangeOwned(actor, current.owner, 'customer');
+      if (current.state === 'archived') return { result: toCustomerView(current) };
+      const now = deps.clock.now().toISOString();
+      const next: CustomerItem = { ...current, state: 'archived', archivedAt: now, updatedAt: now, updatedBy: actor.userId };
+      return saveCustomer(deps, actor, current, next, 'archive', diffFields(current, next), true);
+    },
+  });
 }
 
 export async function restoreCustomer(deps: Deps, actor: Actor, customerId: string, options: WriteOptions = {}): Promise<CustomerView> {
-  return retryOnConcurrentChange(async () => {
-    const current = await readCustomer(deps, actor, customerId);
-    assertVersion(current.version, options.ifMatch);
-    assertMayChangeOwned(actor, current.owner, 'customer');
-    if (current.state === 'active') return toCustomerView(current);
-    const now = deps.clock.now().toISOString();
-    const { archivedAt: _archivedAt, ...rest } = current;
-    const next: CustomerItem = { ...rest, state: 'active', updatedAt: now, updatedBy: actor.userId };
-    return saveCustomer(deps, actor, current, next, 'restore', diffFields(current, next), true);
-  }, options);
+  return versionedWrite(deps, options, {
+    read: () => readCustomer(deps, actor, customerId),
+    version: (current) => current.version,
+    build: (current) => {
+      assertMayChangeOwned(actor, current.owner, 'customer');
+      if (current.state === 'active') return { result: toCustomerView(current) };
+      const now = deps.clock.now().toISOString();
+      const { archivedAt: _archivedAt, ...rest } = current;
+      const next: CustomerItem = { ...rest, state: 'active', updatedAt: now, updatedBy: actor.userId };
+      return saveCustomer(deps, actor, current, next, 'restore', diffFields(current, next), true);
+    },
+  });
 }
 
 /**
- * Writes a new version of a customer, moving its unique-value guards along. The guards of an archived customer
- * stay claimed: a new customer with the same domain is a duplicate of the archived one (restore it instead).
+ * A new version of a customer, moving its unique-value guards along. The guards of an archived customer stay
+ * claimed: a new customer with the same domain is a duplicate of the archived one (restore it instead).
  */
-async function saveCustomer(
+export async function saveCustomer(
   deps: Deps,
   actor: Actor,
   current: CustomerItem,
   next: CustomerItem,
-  action: 'update' | 'archive' | 'restore' | 'assign',
+  action: CustomerAction,
   changes: Record<string, FieldChange>,
   allowDuplicate: boolean,
   notifications: NotificationItem[] = [],
-): Promise<CustomerView> {
+): Promise<Planned<CustomerView>> {
   const saved: CustomerItem = { ...next, version: current.version + 1 };
-  const { claim, release } = uniqueValueChanges(customerUniqueValues(current), customerUniqueValues(saved));
   const log = logChange(deps, actor, saved.updatedAt, {
     entityType: 'customer',
     entityId: current.customerId,
@@ -222,26 +213,35 @@ async function saveCustomer(
     changes,
     events: customerEvents(action, changes, saved),
   });
-  await writeWithUniqueValues(deps, actor, {
-    claims: claim,
-    releases: release,
+  const guards = await uniqueValueWrites(deps, actor.tenantId, {
+    before: customerUniqueValues(current),
+    after: customerUniqueValues(saved),
     holder: { holderType: 'customer', holderId: current.customerId, customerId: current.customerId },
     allowDuplicate,
-    write: (entities) => [
-      entities.customer
-        .put(saved)
-        .where((attr, op) => op.eq(attr.version, current.version))
-        .commit(),
-      ...changeLogCommits(entities, log),
-      ...notifications.map((item) => entities.notification.create(item).commit()),
-    ],
-    recordRejected: (outcome) => rejectedAt(outcome, 0),
   });
-  return toCustomerView(saved);
+  return {
+    result: toCustomerView(saved),
+    write: (tx) => {
+      replaceCustomer(tx, saved, current.version);
+      guards(tx);
+      tx.notify(notifications).log(log);
+    },
+  };
 }
 
-export /** The events a customer change publishes: what changed, plus the facts others listen for. */
-function customerEvents(action: 'update' | 'archive' | 'restore' | 'assign', changes: Record<string, FieldChange>, saved: CustomerItem) {
+/** The customer replaced, on the condition that it is still at the version it was read at. */
+export function replaceCustomer(tx: WriteSet, saved: CustomerItem, readVersion: number): void {
+  tx.record(
+    'customer',
+    tx.entities.customer
+      .put(saved)
+      .where((attr, op) => op.eq(attr.version, readVersion))
+      .commit(),
+  );
+}
+
+/** The events a customer change publishes: what changed, plus the facts others listen for. */
+export function customerEvents(action: CustomerAction, changes: Record<string, FieldChange>, saved: CustomerItem) {
   if (action === 'assign') {
     return [{ type: 'customer.reassigned', data: { from: changes.owner?.from, to: saved.owner, reason: changes.reason?.to } }];
   }
@@ -252,20 +252,6 @@ function customerEvents(action: 'update' | 'archive' | 'restore' | 'assign', cha
     ...(changes.owner ? [{ type: 'customer.reassigned', data: { from: changes.owner.from, to: changes.owner.to } }] : []),
     ...(changes.lifecycle ? [{ type: 'customer.lifecycle_changed', data: { from: changes.lifecycle.from, to: changes.lifecycle.to } }] : []),
   ];
-}
-
-/**
- * A lifecycle move made by another use case (an opportunity created or won), committed inside that use
- * case's transaction: the new customer version, guarded by the version read, and its change log.
- */
-export function lifecycleChange(deps: Deps, actor: Actor, current: CustomerItem, lifecycle: CustomerItem['lifecycle'], at: string) {
-  const next: CustomerItem = { ...current, lifecycle, updatedAt: at, updatedBy: actor.userId, version: current.version + 1 };
-  const changes = { lifecycle: { from: current.lifecycle, to: lifecycle } };
-  return {
-    customer: next,
-    expectedVersion: current.version,
-    log: logChange(deps, actor, at, { entityType: 'customer', entityId: current.customerId, action: 'update', changes, events: customerEvents('update', changes, next) }),
-  };
 }
 
 export async function readCustomer(deps: Deps, actor: Actor, customerId: string): Promise<CustomerItem> {
@@ -307,4 +293,3 @@ export function toCustomerView(item: CustomerItem): CustomerView {
     version: item.version,
   });
 }
-

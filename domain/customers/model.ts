@@ -1,7 +1,7 @@
 import { createSchema } from 'electrodb';
 import { RECORD_STAMPS } from '../shared/record-attributes';
 import { SERVICE_NAME } from '../table';
-import { nameSortKey } from './rules';
+import { nameSortKey } from '../shared/sort-keys';
 
 export const LIFECYCLES = ['lead', 'prospect', 'customer', 'churned'] as const;
 export const RECORD_STATES = ['active', 'archived'] as const;

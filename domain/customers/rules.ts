@@ -4,7 +4,7 @@
  */
 import { ForbiddenError, UnprocessableError } from '../errors';
 import { seesWholeTenant, type Actor } from '../shared/actor';
-import type { UniqueClaim } from '../shared/unique-values';
+import type { UniqueClaim } from '../shared/unique-value.model';
 
 /** Emails compare case-insensitively (RFC 5321 local parts may be case-sensitive; no mail system we meet is). */
 export function normalizeEmail(email: string): string {
@@ -37,14 +37,7 @@ export function contactUniqueValues(contact: { email?: string | null }): UniqueC
   return contact.email ? [{ kind: 'contact-email', value: normalizeEmail(contact.email) }] : [];
 }
 
-/**
- * Who a new record belongs to. Reps own what they create; managers and admins may hand it to anyone.
- */
-export function ownerForNewRecord(actor: Actor, requestedOwner: string | undefined): string {
-  if (requestedOwner === undefined || requestedOwner === actor.userId) return actor.userId;
-  if (seesWholeTenant(actor)) return requestedOwner;
-  throw new ForbiddenError('Only managers and admins may create records for another owner');
-}
+export { ownerForNewRecord } from '../shared/actor';
 
 export function assertMayReassign(actor: Actor, currentOwner: string, newOwner: string | undefined): void {
   if (newOwner === undefined || newOwner === currentOwner) return;
@@ -78,17 +71,7 @@ export function nextLastContactedAt(current: string | undefined, occurredAt: str
   return current !== undefined && current >= occurredAt ? current : occurredAt;
 }
 
-/**
- * The sort-key form of a name: lower case, single spaces, and no character at or below `#` (ElectroDB's key
- * separator), so "Initech" sorts before "Initech Labs" and prefix search matches what people type.
- */
-export function nameSortKey(name: string): string {
-  return name
-    .trim()
-    .toLowerCase()
-    .replace(/\s+/g, ' ')
-    .replace(/[\u0000-\u0023]/g, '$');
-}
+export { nameSortKey } from '../shared/sort-keys';
 
 export type CustomerListIndex = 'byOwner' | 'byLifecycle' | 'byName';
 

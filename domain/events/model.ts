@@ -1,4 +1,4 @@
-import { createSchema } from 'electrodb';
+import { CustomAttributeType, createSchema } from 'electrodb';
 import { SERVICE_NAME, TTL_ATTRIBUTE } from '../table';
 
 /**
@@ -17,7 +17,7 @@ export const domainEventSchema = createSchema({
     entityId: { type: 'string', required: true, readOnly: true },
     actor: { type: 'string', required: true, readOnly: true },
     at: { type: 'string', required: true, readOnly: true },
-    data: { type: 'any' },
+    data: { type: CustomAttributeType<Record<string, unknown>>('any') },
     expiresAt: { type: 'number', required: true, field: TTL_ATTRIBUTE },
   },
   indexes: {

@@ -1,19 +1,15 @@
 /**
- * Domain events: built by use cases into their write transactions (the outbox), read back as the tenant's
- * change feed.
+ * Domain events, read back as the tenant's change feed. Use cases write them into their own transactions (the
+ * outbox, domain/shared/change-log.ts).
  */
-import type { EntityItem } from 'electrodb';
 import { decodeTime, ulid } from 'ulid';
-import type { SalesDb } from '../db';
 import { ValidationError } from '../errors';
 import type { Actor } from '../shared/actor';
+import type { DomainEventItem } from '../shared/change-log';
 import type { Deps } from '../shared/ports';
+
+export type { DomainEventItem } from '../shared/change-log';
 import type { DomainEventView } from './schemas';
-
-export type DomainEventItem = EntityItem<SalesDb['entities']['domainEvent']>;
-
-/** How long the feed keeps events (the stream and the bus deliver them within seconds). */
-export const EVENT_RETENTION_DAYS = 30;
 
 /**
  * Events become visible in the feed this long after their id's time. Ids are taken before the transaction
@@ -21,27 +17,6 @@ export const EVENT_RETENTION_DAYS = 30;
  * reader resuming `since` an id never skips one.
  */
 export const FEED_SETTLE_MS = 1_000;
-
-export interface NewEvent {
-  type: string;
-  entityType: string;
-  entityId: string;
-  data?: Record<string, unknown>;
-}
-
-export function eventItem(deps: Deps, actor: Actor, at: string, event: NewEvent): DomainEventItem {
-  return {
-    tenantId: actor.tenantId,
-    eventId: deps.ids.next(),
-    type: event.type,
-    entityType: event.entityType,
-    entityId: event.entityId,
-    actor: actor.userId,
-    at,
-    data: event.data ?? {},
-    expiresAt: Math.floor(Date.parse(at) / 1000) + EVENT_RETENTION_DAYS * 86_400,
-  };
-}
 
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
@@ -87,6 +62,6 @@ export function toEventView(item: DomainEventItem): DomainEventView {
     actor: item.actor,
     at: item.at,
     occurredAt: new Date(decodeTime(item.eventId)).toISOString(),
-    data: (item.data ?? {}) as Record<string, unknown>,
+    data: item.data ?? {},
   };
 }

@@ -1,5 +1,12 @@
-import { createSchema } from 'electrodb';
+import { CustomAttributeType, createSchema } from 'electrodb';
 import { SERVICE_NAME, TTL_ATTRIBUTE } from '../table';
+
+/** A response as stored, to be replayed. */
+export interface StoredResponse {
+  status: number;
+  headers: Record<string, string>;
+  body?: string;
+}
 
 /**
  * The first response to a POST carrying an `Idempotency-Key`, replayed to every retry with the same key and
@@ -15,7 +22,7 @@ export const idempotencyRecordSchema = createSchema({
     requestHash: { type: 'string', required: true, readOnly: true },
     status: { type: ['in_progress', 'completed'] as const, required: true },
     lockedUntil: { type: 'number', required: true },
-    response: { type: 'any' },
+    response: { type: CustomAttributeType<StoredResponse>('any') },
     expiresAt: { type: 'number', required: true, field: TTL_ATTRIBUTE },
   },
   indexes: {

@@ -11,11 +11,9 @@ export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 /** How long a claim protects a request that is running; after that a crashed attempt may be taken over. */
 export const IDEMPOTENCY_LOCK_MS = 30_000;
 
-export interface StoredResponse {
-  status: number;
-  headers: Record<string, string>;
-  body?: string;
-}
+import type { StoredResponse } from './model';
+
+export type { StoredResponse } from './model';
 
 export interface IdempotencyKeyRef {
   tenantId: string;

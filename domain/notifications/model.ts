@@ -1,4 +1,4 @@
-import { createSchema } from 'electrodb';
+import { CustomAttributeType, createSchema } from 'electrodb';
 import { SERVICE_NAME } from '../table';
 
 /**
@@ -15,7 +15,7 @@ export const notificationSchema = createSchema({
     type: { type: 'string', required: true, readOnly: true },
     title: { type: 'string', required: true, readOnly: true },
     subject: { type: 'map', properties: { type: { type: 'string', required: true }, id: { type: 'string', required: true } }, required: true },
-    data: { type: 'any' },
+    data: { type: CustomAttributeType<Record<string, unknown>>('any') },
     createdAt: { type: 'string', required: true, readOnly: true },
     readAt: { type: 'string' },
   },

@@ -110,7 +110,7 @@ function toView(item: NotificationItem, read: boolean): NotificationView {
     type: item.type,
     title: item.title,
     subject: item.subject,
-    ...(item.data !== undefined && { data: item.data as Record<string, unknown> }),
+    ...(item.data !== undefined && { data: item.data }),
     audience: item.recipient,
     read,
     createdAt: item.createdAt,

@@ -1,4 +1,4 @@
-import { createSchema } from 'electrodb';
+import { CustomAttributeType, createSchema } from 'electrodb';
 import { RECORD_STAMPS } from '../shared/record-attributes';
 import { SERVICE_NAME } from '../table';
 
@@ -28,7 +28,8 @@ export const pipelineSchema = createSchema({
         },
       },
     },
-    retiredStages: { type: 'any' },
+    /** A removed stage that had opportunities → the stage they moved to. */
+    retiredStages: { type: CustomAttributeType<Record<string, string>>('any') },
     updatedAt: { type: 'string', required: true },
     updatedBy: { type: 'string', required: true },
     version: { type: 'number', required: true },

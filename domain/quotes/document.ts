@@ -4,14 +4,9 @@
  * floating point arithmetic.
  */
 import { Liquid, type Template } from 'liquidjs';
+import { formatMinorUnits } from '../shared/money';
 
-/** Integer minor units → "1,234.56" (two-decimal currencies; the quote's currency code is printed beside). */
-export function formatMinorUnits(amount: number): string {
-  const negative = amount < 0;
-  const digits = String(Math.abs(amount)).padStart(3, '0');
-  const whole = digits.slice(0, -2).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${negative ? '-' : ''}${whole}.${digits.slice(-2)}`;
-}
+export { formatMinorUnits } from '../shared/money';
 
 const QUOTE_TEMPLATE_SOURCE = `<!doctype html>
 <html lang="en">

@@ -1,5 +1,6 @@
-import { createSchema } from 'electrodb';
+import { CustomAttributeType, createSchema } from 'electrodb';
 import { RECORD_STAMPS } from '../shared/record-attributes';
+import type { StoredQuoteLine, StoredQuoteTotals } from '../shared/money';
 import { SERVICE_NAME } from '../table';
 
 export const QUOTE_STATUSES = ['draft', 'sent', 'accepted', 'rejected', 'expired'] as const;
@@ -20,9 +21,9 @@ export const quoteSchema = createSchema({
     customerId: { type: 'string', required: true, readOnly: true },
     owner: { type: 'string', required: true },
     currency: { type: 'string', required: true },
-    lines: { type: 'any', required: true },
+    lines: { type: CustomAttributeType<StoredQuoteLine[]>('any'), required: true },
     discountPercent: { type: 'string' },
-    totals: { type: 'any', required: true },
+    totals: { type: CustomAttributeType<StoredQuoteTotals>('any'), required: true },
     effectiveDiscountPercent: { type: 'string', required: true },
     needsApproval: { type: 'boolean', required: true },
     validUntil: { type: 'string', required: true },

@@ -1,13 +1,13 @@
 /** Rep profiles (admins and managers keep them) and reps' current open work. */
 import type { EntityItem } from 'electrodb';
 import type { SalesDb } from '../db';
-import { NotFoundError, PreconditionFailedError } from '../errors';
+import { NotFoundError } from '../errors';
 import type { Actor } from '../shared/actor';
-import { changeLogCommits, logChange } from '../shared/change-log';
+import { logChange } from '../shared/change-log';
 import { readPage, type Page, type PageRequest } from '../shared/pagination';
 import type { Deps } from '../shared/ports';
-import { diffFields } from '../shared/records';
-import { assertVersion, compact } from '../shared/writes';
+import { compact, diffFields } from '../shared/records';
+import { versionedWrite } from '../shared/versioned-write';
 import type { PutRepInput, RepView } from './schemas';
 
 export type RepProfileItem = EntityItem<SalesDb['entities']['repProfile']>;
@@ -41,46 +41,56 @@ export async function allRepProfiles(deps: Deps, tenantId: string): Promise<RepP
 
 /** Creates or replaces a rep's profile (admins, managers). `If-Match` guards a replace. */
 export async function putRep(deps: Deps, actor: Actor, userId: string, input: PutRepInput, options: { ifMatch?: number }): Promise<RepView> {
-  const current = await findRepProfile(deps, actor.tenantId, userId, { consistent: true });
-  assertVersion(current?.version ?? 0, options.ifMatch);
-  const now = deps.clock.now().toISOString();
-  const next: RepProfileItem = compact({
-    tenantId: actor.tenantId,
-    userId,
-    displayName: input.displayName,
-    manager: input.manager,
-    industries: input.skills?.industries ?? [],
-    products: input.skills?.products ?? [],
-    languages: input.skills?.languages ?? [],
-    territory: input.territory,
-    experience: input.experience,
-    maxOpenOpportunities: input.capacity.maxOpenOpportunities,
-    maxOpenLeads: input.capacity.maxOpenLeads,
-    pausedUntil: input.availability?.status === 'paused' ? (input.availability.until ?? INDEFINITELY) : undefined,
-    updatedAt: now,
-    updatedBy: actor.userId,
-    version: (current?.version ?? 0) + 1,
+  const saved = await versionedWrite(deps, options, {
+    read: async () => {
+      const profile = await findRepProfile(deps, actor.tenantId, userId, { consistent: true });
+      return { profile, version: profile?.version ?? 0 };
+    },
+    version: (current) => current.version,
+    build: ({ profile: current, version }) => {
+      const now = deps.clock.now().toISOString();
+      const next: RepProfileItem = compact({
+        tenantId: actor.tenantId,
+        userId,
+        displayName: input.displayName,
+        manager: input.manager,
+        industries: input.skills?.industries ?? [],
+        products: input.skills?.products ?? [],
+        languages: input.skills?.languages ?? [],
+        territory: input.territory,
+        experience: input.experience,
+        maxOpenOpportunities: input.capacity.maxOpenOpportunities,
+        maxOpenLeads: input.capacity.maxOpenLeads,
+        pausedUntil: input.availability?.status === 'paused' ? (input.availability.until ?? INDEFINITELY) : undefined,
+        updatedAt: now,
+        updatedBy: actor.userId,
+        version: version + 1,
+      });
+      const log = logChange(deps, actor, now, {
+        entityType: 'repProfile',
+        entityId: userId,
+        action: current ? 'update' : 'create',
+        changes: diffFields(current ? toRepView(current) : {}, toRepView(next), ['version', 'updatedAt', 'updatedBy']),
+        events: [{ type: 'rep.updated', data: { userId } }],
+      });
+      return {
+        result: next,
+        write: (tx) =>
+          tx
+            .record(
+              'repProfile',
+              current
+                ? tx.entities.repProfile
+                    .put(next)
+                    .where((attr, op) => op.eq(attr.version, current.version))
+                    .commit()
+                : tx.entities.repProfile.create(next).commit(),
+            )
+            .log(log),
+      };
+    },
   });
-  const log = logChange(deps, actor, now, {
-    entityType: 'repProfile',
-    entityId: userId,
-    action: current ? 'update' : 'create',
-    changes: diffFields(current ? toRepView(current) : {}, toRepView(next), ['version', 'updatedAt', 'updatedBy']),
-    events: [{ type: 'rep.updated', data: { userId } }],
-  });
-  const outcome = await deps.db.transaction
-    .write((entities) => [
-      current
-        ? entities.repProfile
-            .put(next)
-            .where((attr, op) => op.eq(attr.version, current.version))
-            .commit()
-        : entities.repProfile.create(next).commit(),
-      ...changeLogCommits(entities, log),
-    ])
-    .go();
-  if (outcome.canceled) throw new PreconditionFailedError('The rep profile was changed by someone else; read it again');
-  return { ...toRepView(next), load: await openWork(deps, actor.tenantId, userId) };
+  return { ...toRepView(saved), load: await openWork(deps, actor.tenantId, userId) };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createSchema } from 'electrodb';
+import { CustomAttributeType, createSchema } from 'electrodb';
 import { SERVICE_NAME } from '../table';
 
 /** A tenant's settings: one item per tenant, absent until an admin first saves them (defaults apply). */
@@ -10,11 +10,11 @@ export const tenantSettingsSchema = createSchema({
     baseCurrency: { type: 'string', required: true },
     lostReasons: { type: 'list', items: { type: 'string' }, required: true },
     /** Tax category → percent (decimal string). */
-    taxRates: { type: 'any' },
+    taxRates: { type: CustomAttributeType<Record<string, string>>('any') },
     /** Quote discounts above this percent need approval (decimal string). */
     maxDiscountPercent: { type: 'string' },
     /** When the reminder job tells assignees of due tasks and escalates overdue ones (hours). */
-    taskReminders: { type: 'any' },
+    taskReminders: { type: CustomAttributeType<{ dueSoonHours: number; escalateAfterHours: number }>('any') },
     updatedAt: { type: 'string', required: true },
     updatedBy: { type: 'string', required: true },
     version: { type: 'number', required: true },

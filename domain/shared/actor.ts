@@ -25,3 +25,12 @@ export function assertMayChangeOwned(actor: Actor, owner: string, what: string):
   if (actor.roles.includes('rep') && owner === actor.userId) return;
   throw new ForbiddenError(`Only the owner, a manager or an admin may change this ${what}`);
 }
+
+/**
+ * Who a new record belongs to. Reps own what they create; managers and admins may hand it to anyone.
+ */
+export function ownerForNewRecord(actor: Actor, requestedOwner: string | undefined): string {
+  if (requestedOwner === undefined || requestedOwner === actor.userId) return actor.userId;
+  if (seesWholeTenant(actor)) return requestedOwner;
+  throw new ForbiddenError('Only managers and admins may create records for another owner');
+}

@@ -28,3 +28,8 @@ export function applyPatch<T extends Record<string, unknown>>(record: T, patch: 
   }
   return next as T;
 }
+
+/** Drops undefined fields so responses carry only what is set. */
+export function compact<T extends Record<string, unknown>>(record: T): T {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as T;
+}

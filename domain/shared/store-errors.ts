@@ -5,16 +5,3 @@ export function isConditionFailure(error: unknown): boolean {
   }
   return false;
 }
-
-/** The result ElectroDB gives for a write transaction: canceled or not, and why, per item. */
-export interface TransactionOutcome {
-  canceled: boolean;
-  data: ReadonlyArray<{ rejected: boolean; code?: string }>;
-}
-
-export const rejectedAt = (outcome: TransactionOutcome, index: number): boolean =>
-  outcome.canceled && outcome.data[index]?.code === 'ConditionalCheckFailed';
-
-/** Another transaction touched the same items at the same time: retrying is safe. */
-export const conflictedWithAnotherTransaction = (outcome: TransactionOutcome): boolean =>
-  outcome.canceled && outcome.data.some((item) => item.code === 'TransactionConflict');

@@ -1,23 +1,17 @@
 /**
- * Values unique within a tenant (a customer's domain or email, a contact's email), kept by guard items
- * claimed and released in the same transaction as the record that holds them.
+ * Values unique within a tenant (a customer's domain or email, a contact's email, a product's SKU), kept by
+ * guard items claimed and released in the same transaction as the record that holds them.
  */
 import type { EntityItem } from 'electrodb';
-import type { SalesDb, TransactionCommit, TransactionEntities } from '../db';
+import type { SalesDb } from '../db';
 import { ConflictError } from '../errors';
-import type { Actor } from './actor';
 import type { Deps } from './ports';
-import { conflictedWithAnotherTransaction, rejectedAt, type TransactionOutcome } from './store-errors';
-import { ConcurrentChange, describeOutcome } from './writes';
+import type { UniqueClaim } from './unique-value.model';
+import type { WriteSet } from './versioned-write';
+
+export type { UniqueClaim, UniqueKind } from './unique-value.model';
 
 type UniqueValueItem = EntityItem<SalesDb['entities']['uniqueValue']>;
-
-export type UniqueKind = UniqueValueItem['kind'];
-
-export interface UniqueClaim {
-  kind: UniqueKind;
-  value: string;
-}
 
 /** What changing a record's unique values means for the guards: values to claim and values to release. */
 export function uniqueValueChanges(before: UniqueClaim[], after: UniqueClaim[]) {
@@ -28,63 +22,48 @@ export function uniqueValueChanges(before: UniqueClaim[], after: UniqueClaim[]) 
   };
 }
 
-
-export interface UniqueWrite {
-  claims: UniqueClaim[];
-  releases: UniqueClaim[];
+export interface UniqueValuesChange {
+  /** The values the record held before the change (none for a new record). */
+  before: UniqueClaim[];
+  /** The values it holds after it. */
+  after: UniqueClaim[];
   holder: Pick<UniqueValueItem, 'holderType' | 'holderId' | 'customerId'>;
+  /** A manager keeps a known duplicate: values held by others are not claimed (and never freed by this record). */
   allowDuplicate: boolean;
-  /** The record's own writes; they come first in the transaction. */
-  write: (entities: TransactionEntities) => TransactionCommit[];
-  /** Whether the record's own condition (its version) is what failed. */
-  recordRejected: (outcome: TransactionOutcome) => boolean;
 }
 
 /**
- * Commits a record together with its unique-value guards: claims new values (409 naming the holder when
- * taken), releases values the record no longer has (only guards it holds itself: a forced duplicate never
- * frees the original's value).
+ * Reads the guards a change needs and returns its writes: claims of new values (a 409 naming the holder when
+ * one is taken) and releases of the values the record lets go — only guards it holds itself, so a forced
+ * duplicate never frees the original's value.
  */
-export async function writeWithUniqueValues(deps: Deps, actor: Actor, plan: UniqueWrite): Promise<void> {
-  const { tenantId } = actor;
-  const guardsToRelease = (
-    await Promise.all(plan.releases.map((claim) => readGuard(deps, tenantId, claim)))
-  ).filter((guard): guard is UniqueValueItem => guard !== null && guard.holderId === plan.holder.holderId);
-  let claims = plan.claims;
-  if (plan.allowDuplicate) {
-    const held = await Promise.all(claims.map((claim) => readGuard(deps, tenantId, claim)));
-    claims = claims.filter((_, index) => held[index] === null);
+export async function uniqueValueWrites(deps: Deps, tenantId: string, change: UniqueValuesChange): Promise<(tx: WriteSet) => void> {
+  const { claim, release } = uniqueValueChanges(change.before, change.after);
+  const { holder, allowDuplicate } = change;
+  const held = await Promise.all(release.map((value) => readGuard(deps, tenantId, value)));
+  const releases = held.filter((guard): guard is UniqueValueItem => guard !== null && guard.holderId === holder.holderId);
+  let claims = claim;
+  if (allowDuplicate) {
+    const taken = await Promise.all(claims.map((value) => readGuard(deps, tenantId, value)));
+    claims = claims.filter((_, index) => taken[index] === null);
   }
-
-  let ownCount = 0;
-  const outcome = await deps.db.transaction
-    .write((entities) => {
-      const own = plan.write(entities);
-      ownCount = own.length;
-      return [
-        ...own,
-        ...claims.map((claim) => entities.uniqueValue.create({ tenantId, ...claim, ...plan.holder }).commit()),
-        ...guardsToRelease.map((guard) =>
-          entities.uniqueValue
-            .delete({ tenantId, kind: guard.kind, value: guard.value })
-            .where((attr, op) => op.eq(attr.holderId, plan.holder.holderId))
-            .commit(),
-        ),
-      ];
-    })
-    .go();
-  if (!outcome.canceled) return;
-
-  if (plan.recordRejected(outcome)) throw new ConcurrentChange();
-  const takenIndex = claims.findIndex((_, index) => rejectedAt(outcome, ownCount + index));
-  const taken = claims[takenIndex];
-  if (taken) {
-    const holder = await readGuard(deps, tenantId, taken);
-    if (holder === null || plan.allowDuplicate) throw new ConcurrentChange();
-    throw duplicateError(taken, holder);
-  }
-  if (conflictedWithAnotherTransaction(outcome)) throw new ConcurrentChange();
-  throw new Error(`Write transaction canceled: ${describeOutcome(outcome)}`);
+  return (tx) => {
+    for (const value of claims) {
+      tx.unique(`uniqueValue:${value.kind}`, tx.entities.uniqueValue.create({ tenantId, ...value, ...holder }).commit(), async () => {
+        const existing = await readGuard(deps, tenantId, value);
+        return existing === null || allowDuplicate ? undefined : duplicateError(value, existing);
+      });
+    }
+    for (const guard of releases) {
+      tx.record(
+        `uniqueValue:${guard.kind}`,
+        tx.entities.uniqueValue
+          .delete({ tenantId, kind: guard.kind, value: guard.value })
+          .where((attr, op) => op.eq(attr.holderId, holder.holderId))
+          .commit(),
+      );
+    }
+  };
 }
 
 async function readGuard(deps: Deps, tenantId: string, claim: UniqueClaim): Promise<UniqueValueItem | null> {
@@ -106,4 +85,3 @@ function duplicateError(claim: UniqueClaim, holder: UniqueValueItem): ConflictEr
     existing,
   });
 }
-

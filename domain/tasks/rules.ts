@@ -11,12 +11,11 @@ import { seesWholeTenant, type Actor } from '../shared/actor';
 
 export type ReminderStep = 'due_soon' | 'overdue' | 'escalate';
 
+/** The tenant's reminder windows (its settings' `taskReminders`). */
 export interface ReminderPolicy {
   dueSoonHours: number;
   escalateAfterHours: number;
 }
-
-export const DEFAULT_REMINDER_POLICY: ReminderPolicy = { dueSoonHours: 24, escalateAfterHours: 24 };
 
 const HOUR = 3_600_000;
 

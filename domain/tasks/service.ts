@@ -4,21 +4,20 @@
  * or removes the task's reminder timer in its transaction, so the reminder job never sees a stale schedule.
  */
 import type { EntityItem } from 'electrodb';
-import { logActivity } from '../customers/activities';
-import { readCustomer } from '../customers/customers';
-import { readContract } from '../contracts/service';
-import type { SalesDb, TransactionEntities } from '../db';
+import { readContract } from '../contracts';
+import { activityWrites, readCustomer } from '../customers';
+import type { SalesDb } from '../db';
 import { ConflictError, NotFoundError, UnprocessableError } from '../errors';
-import { notificationItems } from '../notifications/service';
-import { readOpportunity } from '../pipeline/opportunities';
-import { timerId, timerItem } from '../scheduling/timers';
-import { getSettings } from '../settings/service';
+import { notificationItems } from '../notifications';
+import { readOpportunity } from '../pipeline';
+import { timerId, timerItem } from '../scheduling';
+import { getSettings } from '../settings';
 import type { Actor } from '../shared/actor';
-import { changeLogCommits, logChange, type ChangeLog } from '../shared/change-log';
+import { logChange } from '../shared/change-log';
 import { readPage, type Page } from '../shared/pagination';
 import type { Deps } from '../shared/ports';
-import { diffFields } from '../shared/records';
-import { ConcurrentChange, assertVersion, compact, retryOnConcurrentChange, type WriteOptions } from '../shared/writes';
+import { compact, diffFields } from '../shared/records';
+import { createWrite, versionedWrite, type WriteOptions, type WriteSet } from '../shared/versioned-write';
 import { UNLINKED } from './model';
 import { activityTypeOf, assertMayAssign, assertMayWork, firstReminder, isOverdue, type ReminderPolicy } from './rules';
 import type { CompleteTaskInput, CreateTaskInput, ListTasksInput, TaskView, UpdateTaskInput } from './schemas';
@@ -30,27 +29,28 @@ export async function createTask(deps: Deps, actor: Actor, input: CreateTaskInpu
   const assignee = input.assignee ?? actor.userId;
   assertMayAssign(actor, assignee);
   const [settings] = await Promise.all([getSettings(deps, actor), input.linkedTo && assertLinkExists(deps, actor, input.linkedTo)]);
-  const now = deps.clock.now().toISOString();
-  const task: TaskItem = {
-    tenantId: actor.tenantId,
-    taskId: deps.ids.next(),
-    title: input.title,
-    type: input.type ?? 'follow-up',
-    dueAt: new Date(input.dueAt).toISOString(),
-    priority: input.priority ?? 'normal',
-    status: 'open',
-    assignee,
-    linkedType: input.linkedTo?.type ?? UNLINKED,
-    linkedId: input.linkedTo?.id ?? UNLINKED,
-    notes: input.notes,
-    createdAt: now,
-    createdBy: actor.userId,
-    updatedAt: now,
-    updatedBy: actor.userId,
-    version: 1,
-  };
-  await retryOnConcurrentChange(() => saveTask(deps, actor, undefined, task, 'create', 'task.created', settings.taskReminders), {});
-  return toTaskView(task, deps.clock.now());
+  return createWrite(deps, () => {
+    const now = deps.clock.now().toISOString();
+    const task: TaskItem = {
+      tenantId: actor.tenantId,
+      taskId: deps.ids.next(),
+      title: input.title,
+      type: input.type ?? 'follow-up',
+      dueAt: new Date(input.dueAt).toISOString(),
+      priority: input.priority ?? 'normal',
+      status: 'open',
+      assignee,
+      linkedType: input.linkedTo?.type ?? UNLINKED,
+      linkedId: input.linkedTo?.id ?? UNLINKED,
+      notes: input.notes,
+      createdAt: now,
+      createdBy: actor.userId,
+      updatedAt: now,
+      updatedBy: actor.userId,
+      version: 1,
+    };
+    return { result: toTaskView(task, deps.clock.now()), write: (tx) => taskWrites(tx, deps, actor, undefined, task, 'create', 'task.created', settings.taskReminders) };
+  });
 }
 
 /** A task the system makes (stale deals), as items for the caller's transaction. */
@@ -99,69 +99,75 @@ export async function myTasks(deps: Deps, actor: Actor, input: { status?: TaskIt
 }
 
 export async function updateTask(deps: Deps, actor: Actor, taskId: string, patch: UpdateTaskInput, options: WriteOptions = {}): Promise<TaskView> {
-  return retryOnConcurrentChange(async () => {
-    const current = await readTask(deps, actor, taskId);
-    assertVersion(current.version, options.ifMatch);
-    assertMayWork(actor, current);
-    if (current.status !== 'open') throw new ConflictError(`The task is ${current.status}; only an open task changes`, { taskStatus: current.status });
-    if (patch.assignee !== undefined && patch.assignee !== current.assignee) assertMayAssign(actor, patch.assignee);
-    const [settings] = await Promise.all([getSettings(deps, actor), patch.linkedTo && assertLinkExists(deps, actor, patch.linkedTo)]);
-    const next: TaskItem = compact({
-      ...current,
-      ...(patch.title !== undefined && { title: patch.title }),
-      ...(patch.type !== undefined && { type: patch.type }),
-      ...(patch.dueAt !== undefined && { dueAt: new Date(patch.dueAt).toISOString() }),
-      ...(patch.priority !== undefined && { priority: patch.priority }),
-      ...(patch.assignee !== undefined && { assignee: patch.assignee }),
-      ...(patch.status !== undefined && { status: patch.status }),
-      ...(patch.linkedTo !== undefined && { linkedType: patch.linkedTo?.type ?? UNLINKED, linkedId: patch.linkedTo?.id ?? UNLINKED }),
-      notes: patch.notes === null ? undefined : (patch.notes ?? current.notes),
-    });
-    if (Object.keys(diffFields(current, next)).length === 0) return toTaskView(current, deps.clock.now());
-    const saved = { ...next, updatedAt: deps.clock.now().toISOString(), updatedBy: actor.userId, version: current.version + 1 };
-    const cancelled = next.status === 'cancelled';
-    await saveTask(deps, actor, current, saved, cancelled ? 'cancel' : 'update', cancelled ? 'task.cancelled' : 'task.updated', settings.taskReminders);
-    return toTaskView(saved, deps.clock.now());
-  }, options);
+  return versionedWrite(deps, options, {
+    read: () => readTask(deps, actor, taskId),
+    version: (current) => current.version,
+    build: async (current) => {
+      assertMayWork(actor, current);
+      if (current.status !== 'open') throw new ConflictError(`The task is ${current.status}; only an open task changes`, { taskStatus: current.status });
+      if (patch.assignee !== undefined && patch.assignee !== current.assignee) assertMayAssign(actor, patch.assignee);
+      const [settings] = await Promise.all([getSettings(deps, actor), patch.linkedTo && assertLinkExists(deps, actor, patch.linkedTo)]);
+      const next: TaskItem = compact({
+        ...current,
+        ...(patch.title !== undefined && { title: patch.title }),
+        ...(patch.type !== undefined && { type: patch.type }),
+        ...(patch.dueAt !== undefined && { dueAt: new Date(patch.dueAt).toISOString() }),
+        ...(patch.priority !== undefined && { priority: patch.priority }),
+        ...(patch.assignee !== undefined && { assignee: patch.assignee }),
+        ...(patch.status !== undefined && { status: patch.status }),
+        ...(patch.linkedTo !== undefined && { linkedType: patch.linkedTo?.type ?? UNLINKED, linkedId: patch.linkedTo?.id ?? UNLINKED }),
+        notes: patch.notes === null ? undefined : (patch.notes ?? current.notes),
+      });
+      if (Object.keys(diffFields(current, next)).length === 0) return { result: toTaskView(current, deps.clock.now()) };
+      const saved = { ...next, updatedAt: deps.clock.now().toISOString(), updatedBy: actor.userId, version: current.version + 1 };
+      const cancelled = next.status === 'cancelled';
+      return {
+        result: toTaskView(saved, deps.clock.now()),
+        write: (tx) => taskWrites(tx, deps, actor, current, saved, cancelled ? 'cancel' : 'update', cancelled ? 'task.cancelled' : 'task.updated', settings.taskReminders),
+      };
+    },
+  });
 }
 
 /** Done, with an outcome; optionally logged in the linked customer's history in the same transaction. */
 export async function completeTask(deps: Deps, actor: Actor, taskId: string, input: CompleteTaskInput, options: WriteOptions = {}): Promise<TaskView> {
-  return retryOnConcurrentChange(async () => {
-    const current = await readTask(deps, actor, taskId);
-    assertVersion(current.version, options.ifMatch);
-    assertMayWork(actor, current);
-    if (current.status !== 'open') throw new ConflictError(`The task is ${current.status}; only an open task is completed`, { taskStatus: current.status });
-    const now = deps.clock.now().toISOString();
-    const done: TaskItem = compact({
-      ...current,
-      status: 'done',
-      completedAt: now,
-      completedBy: actor.userId,
-      outcome: input.outcome,
-      updatedAt: now,
-      updatedBy: actor.userId,
-      version: current.version + 1,
-    });
-    if (!input.logActivity) {
-      await saveTask(deps, actor, current, done, 'complete', 'task.completed');
-      return toTaskView(done, deps.clock.now());
-    }
-    const customerId = await customerOfLink(deps, actor, current);
-    const activity = await logActivity(
-      deps,
-      actor,
-      customerId,
-      {
+  return versionedWrite(deps, options, {
+    read: () => readTask(deps, actor, taskId),
+    version: (current) => current.version,
+    build: async (current) => {
+      assertMayWork(actor, current);
+      if (current.status !== 'open') throw new ConflictError(`The task is ${current.status}; only an open task is completed`, { taskStatus: current.status });
+      const now = deps.clock.now().toISOString();
+      const done: TaskItem = compact({
+        ...current,
+        status: 'done',
+        completedAt: now,
+        completedBy: actor.userId,
+        outcome: input.outcome,
+        updatedAt: now,
+        updatedBy: actor.userId,
+        version: current.version + 1,
+      });
+      if (!input.logActivity) {
+        return { result: toTaskView(done, deps.clock.now()), write: (tx) => taskWrites(tx, deps, actor, current, done, 'complete', 'task.completed') };
+      }
+      const customerId = await customerOfLink(deps, actor, current);
+      const activity = await activityWrites(deps, actor, customerId, {
         type: activityTypeOf(current.type),
         subject: current.title,
         ...(input.outcome !== undefined && { body: input.outcome }),
         ...(current.linkedType === 'opportunity' && { opportunityId: current.linkedId }),
-      },
-      { alsoWrite: (entities, activityId) => taskWrites(entities, deps, actor, current, { ...done, activityId }, 'complete', 'task.completed') },
-    );
-    return toTaskView({ ...done, activityId: activity.id }, deps.clock.now());
-  }, options);
+      });
+      const logged: TaskItem = { ...done, activityId: activity.activity.id };
+      return {
+        result: toTaskView(logged, deps.clock.now()),
+        write: (tx) => {
+          activity.write(tx);
+          taskWrites(tx, deps, actor, current, logged, 'complete', 'task.completed');
+        },
+      };
+    },
+  });
 }
 
 async function customerOfLink(deps: Deps, actor: Actor, task: TaskItem): Promise<string> {
@@ -172,22 +178,9 @@ async function customerOfLink(deps: Deps, actor: Actor, task: TaskItem): Promise
   ]);
 }
 
-async function saveTask(
-  deps: Deps,
-  actor: Actor,
-  current: TaskItem | undefined,
-  next: TaskItem,
-  action: string,
-  eventType: string,
-  policy?: ReminderPolicy,
-): Promise<void> {
-  const outcome = await deps.db.transaction.write((entities) => taskWrites(entities, deps, actor, current, next, action, eventType, policy)).go();
-  if (outcome.canceled) throw new ConcurrentChange();
-}
-
-/** The task, its reminder timer, audit entry, event and (for someone else's new task) a notification. */
+/** The task (at the version read), its reminder timer, audit entry, event and (for someone else's new task) a notification. */
 function taskWrites(
-  entities: TransactionEntities,
+  tx: WriteSet,
   deps: Deps,
   actor: Actor,
   current: TaskItem | undefined,
@@ -195,9 +188,9 @@ function taskWrites(
   action: string,
   eventType: string,
   policy?: ReminderPolicy,
-) {
+): void {
   const view = toTaskView(next, deps.clock.now());
-  const log: ChangeLog = logChange(deps, actor, next.updatedAt, {
+  const log = logChange(deps, actor, next.updatedAt, {
     entityType: 'task',
     entityId: next.taskId,
     parentId: next.linkedType === UNLINKED ? undefined : next.linkedId,
@@ -214,24 +207,29 @@ function taskWrites(
         data: { assignedBy: actor.userId, priority: next.priority },
       })
     : [];
-  return [
-    current
-      ? entities.task
-          .put(next)
-          .where((attr, op) => op.eq(attr.version, current.version))
-          .commit()
-      : entities.task.create(next).commit(),
-    reminderWrite(entities, deps, next, policy),
-    ...changeLogCommits(entities, log),
-    ...notifications.map((item) => entities.notification.create(item).commit()),
-  ];
+  if (current) {
+    tx.record(
+      'task',
+      tx.entities.task
+        .put(next)
+        .where((attr, op) => op.eq(attr.version, current.version))
+        .commit(),
+    );
+  } else {
+    tx.put('task', tx.entities.task.create(next).commit());
+  }
+  reminderWrite(tx, deps, next, policy);
+  tx.notify(notifications).log(log);
 }
 
 /** An open task gets its first reminder (re)scheduled; a closed one loses its timer. */
-function reminderWrite(entities: TransactionEntities, deps: Deps, task: TaskItem, policy: ReminderPolicy | undefined) {
-  if (task.status !== 'open' || !policy) return entities.timer.delete({ tenantId: task.tenantId, timerId: timerId('task', task.taskId) }).commit();
+function reminderWrite(tx: WriteSet, deps: Deps, task: TaskItem, policy: ReminderPolicy | undefined): void {
+  if (task.status !== 'open' || !policy) {
+    tx.put('timer', tx.entities.timer.delete({ tenantId: task.tenantId, timerId: timerId('task', task.taskId) }).commit());
+    return;
+  }
   const first = firstReminder(task.dueAt, deps.clock.now(), policy);
-  return entities.timer.put(timerItem(task.tenantId, 'task', task.taskId, first.at, first.step)).commit();
+  tx.put('timer', tx.entities.timer.put(timerItem(task.tenantId, 'task', task.taskId, first.at, first.step)).commit());
 }
 
 async function assertLinkExists(deps: Deps, actor: Actor, link: Link): Promise<void> {

@@ -13,7 +13,7 @@ import {
   TaskTimedOut,
   ExecutionAlreadyExists,
 } from '@aws-sdk/client-sfn';
-import { TaskClosedError, type ApprovalEngine } from '../../domain/approvals/engine';
+import { TaskClosedError, type ApprovalEngine } from '../../domain/contracts';
 
 let installed: ApprovalEngine | undefined;
 

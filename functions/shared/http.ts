@@ -1,13 +1,13 @@
 /**
- * The shapes a bounded context's HTTP operations work with: a typed, validated request in, a result out.
+ * The shapes a bounded context's HTTP operations work with: a typed, validated request in, a result out; and
+ * the types of the middy chain that gets them there (functions/shared/http-handler.ts).
  */
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import type { MiddyfiedHandler, Request } from '@middy/core';
-import type { Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type { MiddlewareObj, MiddyfiedHandler, Request } from '@middy/core';
 import type { z } from 'zod';
 import type { Actor } from '../../domain/shared/actor';
 import type { Deps } from '../../domain/shared/ports';
-import type { FunctionName, RouteDefinition, RouteOf } from '../http/routes';
+import type { RouteDefinition } from './route';
 
 type Part<R, K extends 'params' | 'query' | 'body'> = R extends { request: { [P in K]: infer S } }
   ? S extends z.ZodType
@@ -15,7 +15,7 @@ type Part<R, K extends 'params' | 'query' | 'body'> = R extends { request: { [P 
     : never
   : undefined;
 
-export interface HttpRequest<R extends RouteDefinition = RouteDefinition> {
+export interface HttpRequest<R extends RouteDefinition = RouteDefinition, D = Deps> {
   route: R;
   params: Part<R, 'params'>;
   query: Part<R, 'query'>;
@@ -24,7 +24,8 @@ export interface HttpRequest<R extends RouteDefinition = RouteDefinition> {
   actor: R['access'] extends 'public' ? undefined : Actor;
   /** The version named by `If-Match`, when the route reads it and the client sent one. */
   ifMatch: number | undefined;
-  deps: Deps;
+  /** The function's ports (db, clock, ids); a function that keeps no data has none. */
+  deps: D;
   event: APIGatewayProxyEventV2;
 }
 
@@ -36,18 +37,29 @@ export interface HttpResult {
   contentType?: string;
 }
 
-export type Operation<R extends RouteDefinition> = (request: HttpRequest<R>) => Promise<HttpResult>;
+export type Operation<R extends RouteDefinition, D = Deps> = (request: HttpRequest<R, D>) => Promise<HttpResult>;
 
-/** Every route of a function must have exactly one operation: the compiler checks it. */
-export type OperationsOf<F extends FunctionName> = {
-  [R in RouteOf<F> as R['id']]: Operation<R>;
+/** A request as the chain has validated it, seen from the chain: what an operation gets, before its route types it. */
+export interface ValidatedRequest {
+  route: RouteDefinition;
+  params: unknown;
+  query: unknown;
+  body: unknown;
+  actor: Actor | undefined;
+  ifMatch: number | undefined;
+  deps: unknown;
+  event: APIGatewayProxyEventV2;
+}
+
+/** One operation per route of a table, named by the route's id and typed from it: the compiler checks both. */
+export type OperationsOf<Routes extends readonly RouteDefinition[], D = Deps> = {
+  [R in Routes[number] as R['id']]: Operation<R, D>;
 };
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResponse = Exclude<APIGatewayProxyResultV2, string>;
-export type HttpHandler = MiddyfiedHandler<HttpEvent, HttpResponse, Error, Context>;
 
-/** What the middlewares learn about a request and hand on to the next ones. */
+/** What the middlewares learn about a request and hand on to the next ones and to the handler. */
 export interface RequestState {
   route: RouteDefinition;
   correlationId: string;
@@ -60,24 +72,31 @@ export interface RequestState {
   idempotency?: { tenantId: string; scope: string; key: string };
 }
 
-export type HttpMiddyRequest = Request<HttpEvent, HttpResponse, Error, Context>;
+/**
+ * middy's per-request `internal`: a fresh object for every invocation, shared by the chain's middlewares.
+ * `http` is set by the route middleware, the first of ours; before it (and when it refused the request) it is
+ * absent.
+ */
+export type HttpInternal = { http?: RequestState };
 
-/** Per-request state, keyed by the event object that middy hands to every middleware and to the handler. */
-const states = new WeakMap<HttpEvent, RequestState>();
-
-export function beginState(event: HttpEvent, state: RequestState): RequestState {
-  states.set(event, state);
-  return state;
+/**
+ * The Lambda context, as the chain hands it to the handler: the request's state rides on it, as middy's own
+ * middlewares hand their values to a handler (`setToContext`), because a middy handler sees only (event, context).
+ * The chain sets it right before the handler runs, for this invocation; callers never pass it.
+ */
+export interface HttpContext extends Context {
+  http?: RequestState;
 }
 
-export function stateOf(request: { event: HttpEvent }): RequestState {
-  const state = states.get(request.event);
+export type HttpMiddyRequest = Request<HttpEvent, HttpResponse, Error, HttpContext, HttpInternal>;
+export type HttpMiddleware = MiddlewareObj<HttpEvent, HttpResponse, Error, HttpContext, HttpInternal>;
+export type HttpHandler = MiddyfiedHandler<HttpEvent, HttpResponse, Error, HttpContext, HttpInternal>;
+
+/** The request's state; a middleware after the route middleware can count on it. */
+export function stateOf(request: { internal: HttpInternal }): RequestState {
+  const state = request.internal.http;
   if (!state) throw new Error('Request state is missing: the route middleware must run first');
   return state;
-}
-
-export function findState(event: HttpEvent): RequestState | undefined {
-  return states.get(event);
 }
 
 // ---- results --------------------------------------------------------------------------------------

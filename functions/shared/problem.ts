@@ -2,7 +2,15 @@
  * The one place that decides how failures look to a client: RFC 9457 problem+json. Domain errors map to
  * their status; anything unexpected is a 500 whose detail never echoes internals.
  */
-import { isDomainError, type FieldIssue } from '../../domain/errors';
+import {
+  ConflictError,
+  PreconditionFailedError,
+  UnprocessableError,
+  ValidationError,
+  isDomainError,
+  type ErrorKind,
+  type FieldIssue,
+} from '../../domain/errors';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -47,7 +55,8 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-const STATUS_BY_KIND: Record<string, number> = {
+/** Exhaustive: a new error kind does not compile until it has its status here. */
+const STATUS_BY_KIND: Record<ErrorKind, number> = {
   validation: 400,
   forbidden: 403,
   not_found: 404,
@@ -67,12 +76,12 @@ export function problemFromError(error: unknown, instance?: string): { problem: 
     };
   }
   if (isDomainError(error)) {
-    const status = STATUS_BY_KIND[error.kind] ?? 500;
+    const status = STATUS_BY_KIND[error.kind];
     const extensions: Record<string, unknown> = {};
     let errors: FieldIssue[] | undefined;
-    if (error.kind === 'validation' || error.kind === 'unprocessable') errors = error.errors;
-    if (error.kind === 'conflict') Object.assign(extensions, error.details);
-    if (error.kind === 'precondition_failed' && error.currentVersion !== undefined) {
+    if (error instanceof ValidationError || error instanceof UnprocessableError) errors = error.errors;
+    if (error instanceof ConflictError) Object.assign(extensions, error.details);
+    if (error instanceof PreconditionFailedError && error.currentVersion !== undefined) {
       extensions.currentVersion = error.currentVersion;
     }
     return { problem: build(status, error.message, instance, errors, extensions), headers: {} };

@@ -4,12 +4,11 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { monotonicFactory } from 'ulid';
 import { createSalesDb } from '../../domain/db';
 import type { Deps } from '../../domain/shared/ports';
 
-export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'salesflow' });
+export { logger } from './logger';
 
 export function createDynamoClient(options: { endpoint?: string; region?: string } = {}) {
   return new DynamoDBClient({

@@ -4,7 +4,7 @@
  * retries transient ones and catches the rest into `failed`.
  */
 import * as z from 'zod';
-import { TRANSIENT_ERROR } from '../../domain/approvals/engine';
+import { TRANSIENT_ERROR } from '../../domain/contracts';
 import {
   StaleApprovalError,
   nextLevel,

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { type Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { LAMBDA_BUNDLE } from '../bundling/lambda-bundle';
@@ -27,6 +27,11 @@ export interface ApiFunctionProps {
   description?: string;
   /** Extra variables on top of the standard ones. */
   environment?: Record<string, string>;
+  /**
+   * Files copied into the bundle beside the handler module, by their name there → their path on this machine
+   * (bundling is local, with esbuild): e.g. the OpenAPI document the system function serves.
+   */
+  bundleFiles?: Record<string, string>;
 }
 
 /**
@@ -85,6 +90,7 @@ export class ApiFunction extends Construct {
           ...Object.fromEntries(Object.entries(LAMBDA_BUNDLE.alias).map(([name, file]) => [`--alias:${name}`, file])),
         },
         banner: LAMBDA_BUNDLE.banner,
+        ...(props.bundleFiles && { commandHooks: copyIntoBundle(props.bundleFiles) }),
       },
     });
 
@@ -100,3 +106,15 @@ export class ApiFunction extends Construct {
     });
   }
 }
+
+/** Command hooks that copy files into the bundle once esbuild has written it (run by bash, in the repository). */
+function copyIntoBundle(files: Record<string, string>): ICommandHooks {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir, outputDir) =>
+      Object.entries(files).map(([name, source]) => `cp ${shellQuote(source)} ${shellQuote(join(outputDir, name))}`),
+  };
+}
+
+const shellQuote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;

@@ -19,7 +19,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { APPROVAL_REJECTED, TRANSIENT_ERROR } from '../../domain/approvals/engine';
+import { APPROVAL_REJECTED, TRANSIENT_ERROR } from '../../domain/contracts';
 import type { LogLevel, Stage } from '../config/stages';
 import { ApiFunction, REPO_ROOT } from './api-function';
 

@@ -24,10 +24,10 @@ interface CompiledRoute {
   paramNames: string[];
 }
 
-/** Each function's handler, from the module CDK bundles for it: `functions/http/<fn>.ts`. */
+/** Each function's handler, from the module CDK bundles for it: `functions/http/<fn>/handler.ts`. */
 export async function loadHandlers(): Promise<FunctionHandlers> {
   const loaded = await Promise.all(
-    FUNCTIONS.map(async (fn) => [fn, ((await import(`../../functions/http/${fn}.ts`)) as { handler: HttpHandler }).handler] as const),
+    FUNCTIONS.map(async (fn) => [fn, ((await import(`../../functions/http/${fn}/handler.ts`)) as { handler: HttpHandler }).handler] as const),
   );
   return Object.fromEntries(loaded) as FunctionHandlers;
 }

@@ -10,8 +10,8 @@
  * the first level not yet approved (domain/approvals/workflow.ts).
  */
 import { randomBytes } from 'node:crypto';
-import type { ApprovalEngine, ApprovalRunInput } from '../../domain/approvals/engine';
-import { TaskClosedError } from '../../domain/approvals/engine';
+import type { ApprovalEngine, ApprovalRunInput } from '../../domain/contracts';
+import { TaskClosedError } from '../../domain/contracts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type AslDefinition = { StartAt: string; States: Record<string, { Type: string; [key: string]: unknown }> };

@@ -5,14 +5,14 @@
  * real use cases and the real approval engine (so guards, audit entries and workflow records exist too) and is
  * idempotent: a tenant that already has customers is left alone.
  */
-import type { ApprovalEngine } from '../../domain/approvals/engine';
-import { decideApproval } from '../../domain/approvals/service';
-import { createContract, createTemplate, getContract, signContract, submitContract } from '../../domain/contracts/service';
+import type { ApprovalEngine } from '../../domain/contracts';
+import { decideApproval } from '../../domain/approvals';
+import { createContract, createTemplate, getContract, signContract, submitContract } from '../../domain/contracts';
 import { ConflictError } from '../../domain/errors';
-import { createContact, createCustomer, listCustomers, logActivity } from '../../domain/customers/service';
+import { createContact, createCustomer, listCustomers, logActivity } from '../../domain/customers';
 import type { Actor, Role } from '../../domain/shared/actor';
-import { createOpportunity, moveStage } from '../../domain/pipeline/service';
-import { createQuote, decideQuote } from '../../domain/quotes/service';
+import { createOpportunity, moveStage } from '../../domain/pipeline';
+import { createQuote, decideQuote } from '../../domain/quotes';
 import type { Deps } from '../../domain/shared/ports';
 
 export const DEMO_TENANT = 'acme';

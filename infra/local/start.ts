@@ -51,6 +51,7 @@ async function main(): Promise<void> {
   const { startLocalScheduler } = await import('./local-scheduler');
   const { stageConfig } = await import('../config/stages');
   const { createLocalApi, loadHandlers } = await import('./local-api');
+  const { provideOpenApiDocument } = await import('../openapi/write');
   const { createLocalEventBus } = await import('./local-event-bus');
   const { fileCheckpointStore, startStreamPoller } = await import('./stream-poller');
   const { createPublishEventsHandler } = await import('../../functions/streams/publish-events');
@@ -77,6 +78,8 @@ async function main(): Promise<void> {
   const jobs = { reminders: () => reminders() };
   const { remindersRate } = stageConfig('dev').schedules;
   const stopSchedules = startLocalScheduler([{ name: 'reminders', expression: remindersRate, run: jobs.reminders }], eventLog.log);
+  // GET /openapi.json serves the document generated from the route table now, as the stack does at synth.
+  provideOpenApiDocument('.local/openapi.json');
   const server = createLocalApi({ handlers: await loadHandlers(), keys, jobs, log: (line) => console.log(line) });
   await new Promise<void>((resolve) => server.listen(port, resolve));
 

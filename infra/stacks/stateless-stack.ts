@@ -1,5 +1,7 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Stage, Validations } from 'aws-cdk-lib';
 import {
   type CfnRoute,
   CorsHttpMethod,
@@ -23,12 +25,14 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { GLOBAL_INDEXES } from '../../domain/table';
+import { OPENAPI_FILE } from '../../functions/http/system/routes';
 import { FUNCTIONS, type FunctionName, type RouteDefinition, routes } from '../../functions/http/routes';
 import type { StageConfig } from '../config/stages';
 import { ApiFunction, REPO_ROOT } from '../constructs/api-function';
 import { ApprovalWorkflow } from '../constructs/approval-workflow';
 import { ScheduledJob } from '../constructs/scheduled-job';
 import { OutboxRelay } from '../constructs/outbox-relay';
+import { writeOpenApiDocument } from '../openapi/write';
 
 export interface StatelessStackProps extends StackProps {
   config: StageConfig;
@@ -108,11 +112,18 @@ export class StatelessStack extends Stack {
     // The table and its indexes by name, not `index/*`.
     const tableResources = [table.tableArn, ...GLOBAL_INDEXES.map((index) => `${table.tableArn}/index/${index.name}`)];
 
+    // The OpenAPI document, generated once per synth into the cloud assembly (cdk.out/openapi.json) and copied
+    // into the system function's bundle, which serves it as a static file. Written before the functions are
+    // built: a function's bundling runs when it is constructed.
+    const openApiDocument = writeOpenApiDocument(
+      join(Stage.of(this)?.outdir ?? mkdtempSync(join(tmpdir(), 'salesflow-openapi-')), OPENAPI_FILE),
+    );
+
     const functions = {} as Record<FunctionName, ApiFunction>;
     for (const name of FUNCTIONS) {
       const access = FUNCTION_ACCESS[name];
       const fn = new ApiFunction(this, `Fn-${name}`, {
-        entry: join(REPO_ROOT, 'functions', 'http', `${name}.ts`),
+        entry: join(REPO_ROOT, 'functions', 'http', name, 'handler.ts'),
         description: `Salesflow ${config.stage}: ${name} HTTP routes`,
         stage: config.stage,
         tableName: table.tableName,
@@ -122,6 +133,7 @@ export class StatelessStack extends Stack {
         memorySize: config.lambda.memoryMb,
         timeout: Duration.seconds(config.lambda.timeoutSeconds),
         environment: access.publishesEvents ? { EVENT_BUS_NAME: eventBus.eventBusName } : {},
+        ...(name === 'system' && { bundleFiles: { [OPENAPI_FILE]: openApiDocument } }),
       });
       if (access.table !== 'none') {
         const actions = access.table === 'read' ? TABLE_READ_ACTIONS : [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS];

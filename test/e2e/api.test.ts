@@ -31,9 +31,13 @@ describe('system routes', () => {
   });
 
   it('GET /openapi.json serves the generated document and /docs an HTML reference', async () => {
-    const document = await call<{ openapi: string; paths: Record<string, unknown> }>(api, 'GET', '/openapi.json');
+    const document = await call<{ openapi: string; paths: Record<string, unknown>; servers: unknown }>(api, 'GET', '/openapi.json');
     expect(document.body.openapi).toBe('3.1.0');
     expect(Object.keys(document.body.paths)).toContain('/customers/{id}/timeline');
+    // The server is where this caller reached the API, per request (the static document has none).
+    expect(document.body.servers).toEqual([{ url: api.baseUrl }]);
+    const viaTls = await call<{ servers: unknown }>(api, 'GET', '/openapi.json', { headers: { 'x-forwarded-proto': 'https' } });
+    expect(viaTls.body.servers).toEqual([{ url: api.baseUrl.replace(/^http:/, 'https:') }]);
     const docs = await fetch(`${api.baseUrl}/docs`);
     expect(docs.headers.get('content-type')).toMatch(/text\/html/);
     expect(await docs.text()).toContain('/openapi.json');

@@ -71,6 +71,20 @@ describe('tasks over HTTP', () => {
     expect((await call(api, 'PATCH', `/tasks/${created.body.id}`, { token: rep, body: { title: 'Again' } })).status).toBe(409);
   });
 
+  it('completes a task sent without any body (no content-type): an action with no required field needs no {}', async () => {
+    const task = await call<Task>(api, 'POST', '/tasks', { token: rep, body: { title: 'Send the brochure', dueAt: hours(2) } });
+    expect(task.status).toBe(201);
+    const done = await fetch(`${api.baseUrl}/tasks/${task.body.id}/complete`, { method: 'POST', headers: { authorization: `Bearer ${rep}` } });
+    expect(done.status, await done.clone().text()).toBe(200);
+    expect(await done.json()).toMatchObject({ id: task.body.id, status: 'done' });
+  });
+
+  it('still names the body when a route that needs one gets none', async () => {
+    const refused = await call<{ errors: Array<{ path: string; message: string }> }>(api, 'POST', '/tasks', { token: rep });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual([{ path: 'body', message: 'Required' }]);
+  });
+
   it('refuses links to records that do not exist, and logging an unlinked task, naming the field', async () => {
     const missing = await call<{ errors: Array<{ path: string }> }>(api, 'POST', '/tasks', {
       token: rep,

@@ -13,8 +13,11 @@ import { REPO_ROOT } from '../../infra/constructs/api-function';
 const run = promisify(execFile);
 
 describe('stage settings', () => {
-  it('knows dev, staging and prod, and refuses anything else by name', () => {
-    expect(STAGES).toEqual(['dev', 'staging', 'prod']);
+  it.each(STAGES)('has its own settings for %s', (stage) => {
+    expect(stageConfig(stage).stage).toBe(stage);
+  });
+
+  it('refuses a stage it does not know, naming the ones it does', () => {
     expect(() => stageConfig('qa')).toThrow('Unknown stage "qa": expected one of dev, staging, prod');
   });
 

@@ -5,12 +5,13 @@
 import { type CfnResource, Validations } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES } from '../../domain/shared/actor';
 import { GLOBAL_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../domain/table';
 import { FUNCTIONS, type FunctionName, type RouteDefinition, routes } from '../../functions/http/routes';
 import { STAGES, type Stage, stageConfig } from '../../infra/config/stages';
+import { REPO_ROOT } from '../../infra/constructs/api-function';
 import { logicalId, nagFindings, type SynthesizedStage, synthStage } from './synth';
 
 /** What each stage must look like, written out here rather than read back from infra/config. */
@@ -115,6 +116,19 @@ describe.each(STAGES)('stage %s', (stage) => {
     stateless = built.stateless$;
   });
   afterAll(() => rmSync(built.app.outdir, { recursive: true, force: true }));
+
+  /** A function's bundle as synthesized: assets are staged in the assembly as asset.<hash>, the S3 key's name. */
+  const bundleDir = (name: FunctionName) => {
+    const fn = built.stateless.functions[name].fn.node.defaultChild as CfnResource;
+    const resource = (stateless.toJSON().Resources as Resources)[logicalId(fn)];
+    const s3Key = (resource?.Properties.Code as { S3Key: string }).S3Key;
+    return join(built.app.outdir, `asset.${s3Key.replace(/\.zip$/, '')}`);
+  };
+  /** The modules esbuild put in a function's bundle (from its source map), relative to the repository. */
+  const bundledSources = (name: FunctionName) => {
+    const map = JSON.parse(readFileSync(join(bundleDir(name), 'index.mjs.map'), 'utf8')) as { sources: string[] };
+    return map.sources.map((source) => relative(REPO_ROOT, resolve(bundleDir(name), source)));
+  };
 
   it('names, tags and protects the stacks', () => {
     expect(built.stateful.stackName).toBe(`Salesflow-${stage}-Stateful`);
@@ -247,6 +261,29 @@ describe.each(STAGES)('stage %s', (stage) => {
           },
         });
       }
+    });
+
+    it('bundles each function from its own handler module, with its own route table and schemas only', () => {
+      const ownSchemas: Partial<Record<FunctionName, string[]>> = { audit: ['audit'], events: ['events'], settings: ['settings'] };
+      for (const name of FUNCTIONS) {
+        const sources = bundledSources(name);
+        expect(sources, name).toContain(`functions/http/${name}/handler.ts`);
+        expect(sources, name).toContain(`functions/http/${name}/routes.ts`);
+        // Not the route index (every context's table and schemas), nor another context's handler or table.
+        expect(sources.filter((source) => source.startsWith('functions/http/') && !source.startsWith(`functions/http/${name}/`)), name).toEqual([]);
+        const schemas = sources.filter((source) => /^domain\/(?!shared\/)[^/]+\/schemas\.ts$/.test(source)).map((source) => source.split('/')[1]);
+        if (ownSchemas[name]) expect(schemas, name).toEqual(ownSchemas[name]);
+      }
+    });
+
+    it('serves the OpenAPI document of this synth from the system function\'s bundle, which has no zod, no schema, no data layer', () => {
+      const served = JSON.parse(readFileSync(join(bundleDir('system'), 'openapi.json'), 'utf8')) as { openapi: string; servers: unknown[]; paths: Record<string, unknown> };
+      expect(served).toEqual(JSON.parse(readFileSync(join(built.app.outdir, 'openapi.json'), 'utf8')));
+      expect(served.openapi).toBe('3.1.0');
+      expect(served.servers).toEqual([]);
+      expect(Object.keys(served.paths).sort()).toEqual([...new Set(allRoutes.map((route) => route.path))].sort());
+      const sources = bundledSources('system');
+      expect(sources.filter((source) => /node_modules\/(zod|@asteasolutions|electrodb|@aws-sdk)\//.test(source) || source.endsWith('schemas.ts'))).toEqual([]);
     });
 
     it(`logs every function to its own log group kept ${expected.logRetentionDays} days`, () => {

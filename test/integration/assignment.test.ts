@@ -4,9 +4,9 @@
  * succeed in actual DynamoDB API" — so a test keeps its bursts to what the emulator sustains.)
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { putAssignmentRules } from '../../domain/assignment/service';
-import { createCustomer } from '../../domain/customers/service';
-import { putRep } from '../../domain/reps/service';
+import { putAssignmentRules } from '../../domain/assignment';
+import { createCustomer } from '../../domain/customers';
+import { putRep } from '../../domain/reps';
 import type { Deps } from '../../domain/shared/ports';
 import { createTestDeps, people } from '../support/dynamo';
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createProduct, getProduct, listProducts, updateProduct } from '../../domain/catalog/service';
+import { createProduct, getProduct, listProducts, updateProduct } from '../../domain/catalog';
 import { ConflictError, NotFoundError, PreconditionFailedError, UnprocessableError } from '../../domain/errors';
-import { putSettings } from '../../domain/settings/service';
+import { putSettings } from '../../domain/settings';
 import type { Deps } from '../../domain/shared/ports';
 import { createTestDeps, people, rejection } from '../support/dynamo';
 

@@ -1,11 +1,11 @@
 /** Contract templates and contracts from accepted quotes, against DynamoDB Local. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createContract, createTemplate, getContract, listContracts, listTemplates, signContract, updateContract } from '../../domain/contracts/service';
-import { createContact, createCustomer } from '../../domain/customers/service';
+import { createContract, createTemplate, getContract, listContracts, listTemplates, signContract, updateContract } from '../../domain/contracts';
+import { createContact, createCustomer } from '../../domain/customers';
 import { ConflictError, ForbiddenError, UnprocessableError } from '../../domain/errors';
 import { DEFAULT_PIPELINE } from '../../domain/pipeline/rules';
-import { createOpportunity, moveStage, putPipeline } from '../../domain/pipeline/service';
-import { createQuote, decideQuote } from '../../domain/quotes/service';
+import { createOpportunity, moveStage, putPipeline } from '../../domain/pipeline';
+import { createQuote, decideQuote } from '../../domain/quotes';
 import type { Deps } from '../../domain/shared/ports';
 import { createTestDeps, people, rejection } from '../support/dynamo';
 
@@ -118,7 +118,6 @@ describe('the contract gate', () => {
       who.dana,
       { stages: DEFAULT_PIPELINE.stages.map((stage) => ({ ...stage, exitCriteria: stage.key === 'negotiation' ? stage.exitCriteria : [] })) },
       {},
-      async () => 0,
     );
     await moveStage(deps, who.bob, opportunity.id, { stage: 'negotiation' });
     const blocked = await rejection(moveStage(deps, who.bob, opportunity.id, { stage: 'won' }));

@@ -3,7 +3,7 @@
  * when writers race.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { listAudit } from '../../domain/audit/service';
+import { listAudit } from '../../domain/audit';
 import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError, UnprocessableError } from '../../domain/errors';
 import {
   archiveCustomer,
@@ -18,7 +18,7 @@ import {
   restoreCustomer,
   updateContact,
   updateCustomer,
-} from '../../domain/customers/service';
+} from '../../domain/customers';
 import type { Deps } from '../../domain/shared/ports';
 import { createTestDeps, people, rejection } from '../support/dynamo';
 

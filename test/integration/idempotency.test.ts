@@ -5,7 +5,7 @@ import {
   claimIdempotencyKey,
   completeIdempotencyKey,
   releaseIdempotencyKey,
-} from '../../domain/idempotency/service';
+} from '../../domain/idempotency';
 import type { Deps } from '../../domain/shared/ports';
 import { createTestDeps, newTenant } from '../support/dynamo';
 

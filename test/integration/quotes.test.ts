@@ -3,13 +3,13 @@
  * the primary quote that sets the opportunity's amount, the lifecycle, expiry, and the quote gate.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createProduct } from '../../domain/catalog/service';
-import { createCustomer } from '../../domain/customers/service';
+import { createProduct } from '../../domain/catalog';
+import { createCustomer } from '../../domain/customers';
 import { ConflictError, ForbiddenError, UnprocessableError } from '../../domain/errors';
 import { DEFAULT_PIPELINE } from '../../domain/pipeline/rules';
-import { createOpportunity, getOpportunity, moveStage, putPipeline } from '../../domain/pipeline/service';
-import { createQuote, decideQuote, getQuote, listQuotes, reviseQuote, updateQuote } from '../../domain/quotes/service';
-import { putSettings } from '../../domain/settings/service';
+import { createOpportunity, getOpportunity, moveStage, putPipeline } from '../../domain/pipeline';
+import { createQuote, decideQuote, getQuote, listQuotes, reviseQuote, updateQuote } from '../../domain/quotes';
+import { putSettings } from '../../domain/settings';
 import type { Deps } from '../../domain/shared/ports';
 import { createTestDeps, people, rejection, withClock } from '../support/dynamo';
 
@@ -128,7 +128,6 @@ describe('quotes', () => {
       who.dana,
       { stages: DEFAULT_PIPELINE.stages.map((stage) => (stage.key === 'quote' ? stage : { ...stage, exitCriteria: [] })) },
       {},
-      async () => 0,
     );
     await moveStage(deps, who.bob, opportunity.id, { stage: 'quote' });
     const blocked = await rejection(moveStage(deps, who.bob, opportunity.id, { stage: 'negotiation' }));

@@ -1,17 +1,18 @@
 /** The reminder job on DynamoDB Local with a controlled clock: due soon, overdue, escalation, stale deals, idempotency. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { logActivity } from '../../domain/customers/activities';
-import { createCustomer } from '../../domain/customers/service';
-import { listNotifications } from '../../domain/notifications/service';
-import { createOpportunity } from '../../domain/pipeline/service';
-import { putRep } from '../../domain/reps/service';
-import { runReminders } from '../../domain/scheduling/reminder-job';
+import { logActivity } from '../../domain/customers';
+import { createCustomer } from '../../domain/customers';
+import { listNotifications } from '../../domain/notifications';
+import { createOpportunity } from '../../domain/pipeline';
+import { putRep } from '../../domain/reps';
+import { runReminders } from '../../domain/reminders';
 import type { Actor } from '../../domain/shared/actor';
 import type { Deps } from '../../domain/shared/ports';
-import { completeTask, createTask, listTasks } from '../../domain/tasks/service';
+import { completeTask, createTask, listTasks } from '../../domain/tasks';
 import { openRequest, planApproval } from '../../domain/approvals/workflow';
-import { changeStatus, createContract, createTemplate, readContract } from '../../domain/contracts/service';
-import { createQuote, decideQuote } from '../../domain/quotes/service';
+import { createContract, createTemplate, readContract, statusChange } from '../../domain/contracts';
+import { versionedWrite } from '../../domain/shared/versioned-write';
+import { createQuote, decideQuote } from '../../domain/quotes';
 import { createTestDeps, people, withClock } from '../support/dynamo';
 
 const HOUR = 3_600_000;
@@ -144,8 +145,10 @@ describe('approval reminders', () => {
     await decideQuote(deps, who.bob, quote.id, 'accept', {});
     const template = await createTemplate(deps, who.dana, { name: 'MSA', body: '<p>{{ customer.name }}</p>' });
     const contract = await createContract(deps, who.bob, quote.id, { templateId: template.id, startDate: '2030-11-01' });
-    const stored = await readContract(deps, who.bob, contract.id);
-    await changeStatus(deps, who.bob, stored, 'pending_approval', 'submit', { submittedBy: 'bob', submittedAt: new Date(now).toISOString() });
+    await versionedWrite(deps, {}, {
+      read: () => readContract(deps, who.bob, contract.id),
+      build: (stored) => statusChange(deps, who.bob, stored, 'pending_approval', 'submit', { submittedBy: 'bob', submittedAt: new Date(now).toISOString() }),
+    });
     const run = { tenantId: who.tenant, contractId: contract.id, revision: 1 };
     const state = await planApproval(deps, run, { timeoutSeconds: 3600, escalationTimeoutSeconds: 3600 });
     await openRequest(deps, { ...state, taskToken: 'token-1', escalated: false });

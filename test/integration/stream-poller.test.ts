@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type DomainEventItem, eventItem } from '../../domain/events/service';
+import { type DomainEventItem, eventItem } from '../../domain/shared/change-log';
 import type { Deps } from '../../domain/shared/ports';
 import type { EventPublisher } from '../../functions/shared/event-publisher';
 import { createDeps, createDynamoClient } from '../../functions/shared/runtime';

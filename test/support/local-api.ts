@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
 import type { Role } from '../../domain/shared/actor';
 import { generateDevKeys, signDevToken } from '../../infra/local/dev-auth';
 import { createLocalApi, loadHandlers } from '../../infra/local/local-api';
 import { createLocalApprovalEngine, type LocalApprovalEngine } from '../../infra/local/local-workflow';
+import { provideOpenApiDocument } from '../../infra/openapi/write';
 import { useApprovalEngine } from '../../functions/shared/approval-engine';
 import { handler as approvalTasks } from '../../functions/workflows/approval-tasks';
 import { createTestTable } from './dynamo';
@@ -25,6 +28,8 @@ export async function startTestApi(): Promise<TestApi> {
   process.env.TABLE_NAME = tableName;
   process.env.DYNAMODB_ENDPOINT = endpoint;
   process.env.APPROVAL_LINK_SECRET = randomBytes(32).toString('base64url');
+  // The document GET /openapi.json serves, generated from the route table as `npm start` and CDK synth do.
+  const openApiDocument = provideOpenApiDocument();
   const approvals = createLocalApprovalEngine({ handler: approvalTasks, log: (line) => line.includes('failed') && console.error(line) });
   useApprovalEngine(approvals);
   const keys = await generateDevKeys();
@@ -40,6 +45,7 @@ export async function startTestApi(): Promise<TestApi> {
       approvals.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      rmSync(dirname(openApiDocument), { recursive: true, force: true });
     },
   };
 }

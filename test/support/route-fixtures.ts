@@ -4,16 +4,17 @@
  * approval requests by the real workflow. Only what the route needs is made.
  */
 import { randomUUID } from 'node:crypto';
-import type { ApprovalEngine } from '../../domain/approvals/engine';
-import { createApprovalLinks } from '../../domain/approvals/service';
-import { createProduct } from '../../domain/catalog/service';
-import { notificationItems } from '../../domain/notifications/service';
-import { putRep } from '../../domain/reps/service';
-import { createTask } from '../../domain/tasks/service';
-import { changeStatus, createContract, createTemplate, readContract, submitContract } from '../../domain/contracts/service';
-import { createContact, createCustomer } from '../../domain/customers/service';
-import { createOpportunity } from '../../domain/pipeline/service';
-import { createQuote, decideQuote } from '../../domain/quotes/service';
+import type { ApprovalEngine } from '../../domain/contracts';
+import { createApprovalLinks } from '../../domain/approvals';
+import { createProduct } from '../../domain/catalog';
+import { notificationItems } from '../../domain/notifications';
+import { putRep } from '../../domain/reps';
+import { createTask } from '../../domain/tasks';
+import { createContract, createTemplate, readContract, statusChange, submitContract } from '../../domain/contracts';
+import { versionedWrite } from '../../domain/shared/versioned-write';
+import { createContact, createCustomer } from '../../domain/customers';
+import { createOpportunity } from '../../domain/pipeline';
+import { createQuote, decideQuote } from '../../domain/quotes';
 import type { Deps } from '../../domain/shared/ports';
 import type { RouteDefinition } from '../../functions/http/routes';
 import { actor } from './actors';
@@ -109,8 +110,11 @@ export async function routeFixture(
   const status = CONTRACT_STATUS_FOR[route.id];
   if (status) {
     // The state the route acts on, written directly: how a contract gets there is the approval suite's subject.
-    const contract = await readContract(deps, manager, f.contractId);
-    await changeStatus(deps, manager, contract, status, status, status === 'approved' ? { approvedAt: new Date().toISOString() } : { rejection: { reason: 'rejected', at: new Date().toISOString() } });
+    const fields = status === 'approved' ? { approvedAt: new Date().toISOString() } : { rejection: { reason: 'rejected' as const, at: new Date().toISOString() } };
+    await versionedWrite(deps, {}, {
+      read: () => readContract(deps, manager, f.contractId),
+      build: (contract) => statusChange(deps, manager, contract, status, status, fields),
+    });
   }
   if (needsApproval) {
     if (!options.approvals) throw new Error(`Route ${route.id} needs an approval engine for its fixture`);

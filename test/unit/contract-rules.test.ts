@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { activeOn, isDueToActivate, planSigning, type ContractStatus } from '../../domain/contracts/rules';
 import { templateIssues } from '../../domain/contracts/placeholders';
-import { contractDocument } from '../../domain/contracts/service';
+import { contractDocument } from '../../domain/contracts';
 import { ConflictError, UnprocessableError } from '../../domain/errors';
 
 const now = new Date('2026-05-04T12:00:00Z');

@@ -14,7 +14,7 @@ let handler: HttpHandler;
 
 beforeAll(async () => {
   process.env.TABLE_NAME = 'unit-table';
-  handler = (await import('../../functions/http/customers')).handler;
+  handler = (await import('../../functions/http/customers/handler')).handler;
 });
 beforeEach(() => dynamo.reset());
 afterAll(() => dynamo.restore());

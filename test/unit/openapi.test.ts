@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { routes, type RouteDefinition } from '../../functions/http/routes';
-import { buildOpenApiDocument } from '../../functions/shared/openapi';
+import { bodyIsOptional } from '../../functions/shared/route';
+import { buildOpenApiDocument } from '../../infra/openapi/document';
 
 const document = buildOpenApiDocument() as unknown as {
   openapi: string;
@@ -27,6 +28,8 @@ describe('the OpenAPI document', () => {
     }
     for (const status of route.errors ?? []) expect(operation?.responses[String(status)]).toBeDefined();
     if (route.request?.body) expect(operation?.requestBody).toBeDefined();
+    // An action whose body has no required field may be sent without one.
+    if (route.request?.body) expect(operation?.requestBody).toMatchObject({ required: !bodyIsOptional(route) });
     if (route.ifMatch) expect(operation?.parameters?.some((p) => p.in === 'header' && p.name === 'If-Match')).toBe(true);
     if (route.idempotent) expect(operation?.parameters?.some((p) => p.name === 'Idempotency-Key')).toBe(true);
   });

@@ -8,7 +8,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type DomainEventItem, eventItem } from '../../domain/events/service';
+import { type DomainEventItem, eventItem } from '../../domain/shared/change-log';
 import type { Deps } from '../../domain/shared/ports';
 import { MAX_PUT_EVENTS_BYTES } from '../../functions/shared/event-publisher';
 import { createDeps } from '../../functions/shared/runtime';

@@ -1,14 +1,13 @@
-import type { MiddlewareObj } from '@middy/core';
 import { hasAnyRole } from '../../../domain/shared/actor';
 import { actorFromEvent } from '../auth';
-import { stateOf, type HttpMiddyRequest } from '../http';
+import { stateOf, type HttpMiddleware } from '../http';
 import { HttpProblemError } from '../problem';
 
 /** Route-level authorization: an authenticated caller whose role the route table allows. */
-export function authorize(): MiddlewareObj {
+export function authorize(): HttpMiddleware {
   return {
     name: 'authorize',
-    before: (request: HttpMiddyRequest) => {
+    before: (request) => {
       const state = stateOf(request);
       if (state.route.access === 'public') return;
       const actor = actorFromEvent(request.event);
@@ -22,5 +21,5 @@ export function authorize(): MiddlewareObj {
       }
       state.actor = actor;
     },
-  } as MiddlewareObj;
+  };
 }

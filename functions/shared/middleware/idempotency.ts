@@ -1,16 +1,15 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { MiddlewareObj } from '@middy/core';
 import {
   claimIdempotencyKey,
   completeIdempotencyKey,
   releaseIdempotencyKey,
   type StoredResponse,
-} from '../../../domain/idempotency/service';
+} from '../../../domain/idempotency';
 import type { Deps } from '../../../domain/shared/ports';
-import { findState, stateOf, type HttpMiddyRequest, type HttpResponse } from '../http';
+import { stateOf, type HttpMiddleware, type HttpMiddyRequest, type HttpResponse } from '../http';
 import { HttpProblemError } from '../problem';
-import { logger } from '../runtime';
+import { logger } from '../logger';
 
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 /** How long a retry waits for a concurrent first attempt with the same key to answer. */
@@ -21,10 +20,10 @@ const POLL_INTERVAL_MS = 50;
  * `Idempotency-Key` on POSTs the route table marks idempotent. Runs after validation, so only requests that
  * start executing are remembered; the response (2xx or 4xx) is stored and replayed, a 5xx frees the key.
  */
-export function idempotency(deps: () => Deps): MiddlewareObj {
+export function idempotency(deps: () => Deps): HttpMiddleware {
   return {
     name: 'idempotency',
-    before: async (request: HttpMiddyRequest) => {
+    before: async (request) => {
       const state = stateOf(request);
       const key = request.event.headers?.['idempotency-key'];
       if (!state.route.idempotent || key === undefined || !state.actor) return undefined;
@@ -55,17 +54,17 @@ export function idempotency(deps: () => Deps): MiddlewareObj {
         await sleep(POLL_INTERVAL_MS);
       }
     },
-    after: async (request: HttpMiddyRequest) => {
+    after: async (request) => {
       await remember(request, deps());
     },
-    onError: async (request: HttpMiddyRequest) => {
+    onError: async (request) => {
       await remember(request, deps());
     },
-  } as MiddlewareObj;
+  };
 }
 
 async function remember(request: HttpMiddyRequest, deps: Deps): Promise<void> {
-  const ref = findState(request.event)?.idempotency;
+  const ref = request.internal.http?.idempotency;
   const response = request.response;
   if (!ref) return;
   try {
@@ -80,7 +79,7 @@ async function remember(request: HttpMiddyRequest, deps: Deps): Promise<void> {
     });
   } catch (error) {
     // The request itself succeeded or failed on its own terms; a lost record only costs a later retry.
-    logger.error('Could not record the idempotent response', error as Error);
+    logger.error('Could not record the idempotent response', error instanceof Error ? error : String(error));
   }
 }
 

@@ -1,5 +1,4 @@
-import type { MiddlewareObj } from '@middy/core';
-import { stateOf, type HttpMiddyRequest } from '../http';
+import { stateOf, type HttpMiddleware } from '../http';
 import { HttpProblemError } from '../problem';
 
 /** Far above any legitimate CRM record; API Gateway's own limit is 10 MB. */
@@ -7,12 +6,13 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 /**
  * Reads the JSON body of routes that take one: size first (413), then media type (415), then syntax (400).
- * Routes without a body schema accept no body beyond an empty object.
+ * An absent (empty) body needs no media type: it is left `undefined` for validation to judge (a route whose body
+ * schema has no required field takes it as `{}`). Routes without a body schema accept no body beyond `{}`.
  */
-export function parseJsonBody(): MiddlewareObj {
+export function parseJsonBody(): HttpMiddleware {
   return {
     name: 'parseJsonBody',
-    before: (request: HttpMiddyRequest) => {
+    before: (request) => {
       const { event } = request;
       const state = stateOf(request);
       const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
@@ -44,7 +44,7 @@ export function parseJsonBody(): MiddlewareObj {
         ]);
       }
     },
-  } as MiddlewareObj;
+  };
 }
 
 const isEmptyObject = (value: unknown) =>

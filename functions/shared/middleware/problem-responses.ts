@@ -1,30 +1,30 @@
-import type { MiddlewareObj } from '@middy/core';
 import { problemFromError, PROBLEM_CONTENT_TYPE } from '../problem';
-import { logger } from '../runtime';
-import { findState, type HttpMiddyRequest } from '../http';
+import { logger } from '../logger';
+import type { HttpMiddleware } from '../http';
 
 /**
  * Attached last, so it sees every error first: turns it into a problem+json response. Faults (5xx) are
  * logged with their stack; client errors at info level. The error text of a fault never reaches the client.
  */
-export function problemResponses(): MiddlewareObj {
+export function problemResponses(): HttpMiddleware {
   return {
     name: 'problemResponses',
-    onError: (request: HttpMiddyRequest) => {
+    onError: (request) => {
       if (request.response !== undefined && request.response !== null) return;
-      const state = findState(request.event);
+      const correlationId = request.internal.http?.correlationId;
       const { problem, headers } = problemFromError(request.error, request.event.rawPath);
-      if (problem.status >= 500) logger.error('Request failed', request.error as Error);
+      // middy sets `error` before it runs onError; it is only typed as possibly absent.
+      if (problem.status >= 500) logger.error('Request failed', request.error ?? 'no error');
       else logger.info('Request refused', { status: problem.status, detail: problem.detail });
       request.response = {
         statusCode: problem.status,
         headers: {
           'content-type': PROBLEM_CONTENT_TYPE,
-          ...(state?.correlationId !== undefined && { 'x-correlation-id': state.correlationId }),
+          ...(correlationId !== undefined && { 'x-correlation-id': correlationId }),
           ...headers,
         },
         body: JSON.stringify(problem),
       };
     },
-  } as MiddlewareObj;
+  };
 }

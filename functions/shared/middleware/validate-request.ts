@@ -1,30 +1,33 @@
-import type { MiddlewareObj } from '@middy/core';
 import type { z } from 'zod';
 import type { FieldIssue } from '../../../domain/errors';
-import { stateOf, type HttpMiddyRequest } from '../http';
+import { bodyIsOptional, type RouteDefinition } from '../route';
+import { stateOf, type HttpMiddleware } from '../http';
 import { HttpProblemError } from '../problem';
 
 /**
  * Validates path parameters, query string and body against the route's zod schemas, collecting every issue
- * with its field path (`body.address.country`), and reads `If-Match` on routes that honour it.
+ * with its field path (`body.address.country`), and reads `If-Match` on routes that honour it. A request without
+ * a body, on a route whose body has no required field, is validated as `{}` (see `bodyIsOptional`).
  */
-export function validateRequest(): MiddlewareObj {
+export function validateRequest(routes: readonly RouteDefinition[]): HttpMiddleware {
+  const optionalBody = new Set(routes.filter(bodyIsOptional));
   return {
     name: 'validateRequest',
-    before: (request: HttpMiddyRequest) => {
+    before: (request) => {
       const { event } = request;
       const state = stateOf(request);
       const schemas = state.route.request ?? {};
       const issues: FieldIssue[] = [];
       state.params = check('path', schemas.params, event.pathParameters ?? {}, issues);
       state.query = check('query', schemas.query, event.queryStringParameters ?? {}, issues);
-      state.body = schemas.body ? check('body', schemas.body, state.body, issues) : undefined;
+      const body = state.body === undefined && optionalBody.has(state.route) ? {} : state.body;
+      state.body = schemas.body ? check('body', schemas.body, body, issues) : undefined;
       if (state.route.ifMatch) state.ifMatch = parseIfMatch(event.headers?.['if-match'], issues);
       if (issues.length > 0) {
         throw new HttpProblemError(400, 'Bad Request', describe(issues), issues);
       }
     },
-  } as MiddlewareObj;
+  };
 }
 
 function check(part: string, schema: z.ZodType | undefined, value: unknown, issues: FieldIssue[]): unknown {

@@ -1,0 +1,3 @@
+/** The assignment context's public module: the tenant's rules, and choosing an owner by them. */
+export * from './service';
+export * from './choose';

@@ -1,0 +1,2 @@
+/** The audit context's public module. */
+export * from './service';

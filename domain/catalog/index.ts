@@ -1,0 +1,2 @@
+/** The catalog context's public module. */
+export * from './service';

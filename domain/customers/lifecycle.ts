@@ -1,0 +1,33 @@
+/** What other contexts' changes do to a customer, inside their own transactions. */
+import type { Actor } from '../shared/actor';
+import { logChange } from '../shared/change-log';
+import type { Deps } from '../shared/ports';
+import type { WriteSet } from '../shared/versioned-write';
+import { customerEvents, replaceCustomer, type CustomerItem } from './customers';
+
+/**
+ * What another context's change (an opportunity created or won) does to its customer, in that change's own
+ * transaction: the customer as read must still be active, and moves to `lifecycle` (when given and different)
+ * at the version read, with its change log.
+ */
+export function customerInChange(deps: Deps, actor: Actor, current: CustomerItem, at: string, lifecycle?: CustomerItem['lifecycle']) {
+  return (tx: WriteSet) => {
+    if (lifecycle === undefined || lifecycle === current.lifecycle) {
+      tx.record(
+        'customer',
+        tx.entities.customer
+          .check({ tenantId: current.tenantId, customerId: current.customerId })
+          .where((attr, op) => op.eq(attr.state, 'active'))
+          .commit(),
+      );
+      return;
+    }
+    const next: CustomerItem = { ...current, lifecycle, updatedAt: at, updatedBy: actor.userId };
+    const changes = { lifecycle: { from: current.lifecycle, to: lifecycle } };
+    const saved: CustomerItem = { ...next, version: current.version + 1 };
+    replaceCustomer(tx, saved, current.version);
+    tx.log(
+      logChange(deps, actor, at, { entityType: 'customer', entityId: current.customerId, action: 'update', changes, events: customerEvents('update', changes, saved) }),
+    );
+  };
+}

@@ -1,0 +1,2 @@
+/** The events context's public module. */
+export * from './service';

@@ -1,0 +1,2 @@
+/** The idempotency context's public module. */
+export * from './service';

@@ -1,0 +1,2 @@
+/** The notifications context's public module. */
+export * from './service';

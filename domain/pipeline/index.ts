@@ -1,0 +1,9 @@
+/** The pipeline context's public module: the tenant's pipeline and the opportunities moving through it. */
+export * from './pipeline-config';
+export * from './pipeline-changes';
+export * from './opportunities';
+export * from './opportunity-changes';
+export * from './stage-moves';
+export * from './stage-history';
+export * from './follow-ups';
+export { staleAfterDaysOf } from './rules';

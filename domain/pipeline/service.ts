@@ -1,3 +1,0 @@
-/** Use cases of the sales pipeline: its configuration and the opportunities that move through it. */
-export * from './pipeline-config';
-export * from './opportunities';

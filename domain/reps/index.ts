@@ -1,0 +1,2 @@
+/** The reps context's public module. */
+export * from './service';

@@ -1,0 +1,2 @@
+/** The settings context's public module. */
+export * from './service';

@@ -1,0 +1,36 @@
+/** Who gets which record: rep profiles, assignment rules, and reassignments by managers. */
+import { getAssignmentRules, putAssignmentRules } from '../../../domain/assignment';
+import { assignCustomer } from '../../../domain/customers';
+import { assignOpportunity } from '../../../domain/pipeline';
+import { getRep, listReps, putRep } from '../../../domain/reps';
+import { ok } from '../../shared/http';
+import { createHttpHandler } from '../../shared/http-handler';
+import { assignmentRoutes } from './routes';
+
+export const handler = createHttpHandler(assignmentRoutes, {
+  listReps: async ({ deps, actor, query }) => ok(await listReps(deps, actor, query)),
+  getRep: async ({ deps, actor, params }) => {
+    const rep = await getRep(deps, actor, params.userId);
+    return ok(rep, rep.version);
+  },
+  putRep: async ({ deps, actor, params, body, ifMatch }) => {
+    const rep = await putRep(deps, actor, params.userId, body, { ifMatch });
+    return ok(rep, rep.version);
+  },
+  getAssignmentRules: async ({ deps, actor }) => {
+    const rules = await getAssignmentRules(deps, actor);
+    return ok(rules, rules.version);
+  },
+  putAssignmentRules: async ({ deps, actor, body, ifMatch }) => {
+    const rules = await putAssignmentRules(deps, actor, body, { ifMatch });
+    return ok(rules, rules.version);
+  },
+  assignCustomer: async ({ deps, actor, params, body }) => {
+    const customer = await assignCustomer(deps, actor, params.id, body);
+    return ok(customer, customer.version);
+  },
+  assignOpportunity: async ({ deps, actor, params, body }) => {
+    const opportunity = await assignOpportunity(deps, actor, params.id, body);
+    return ok(opportunity, opportunity.version);
+  },
+});

@@ -1,0 +1,90 @@
+/**
+ * The assignment function's route table. Who gets which record: rep profiles, assignment rules, reassignments by managers.
+ * Metadata only (roles, schemas, summaries); the operations are in ./handler.ts.
+ */
+import { AssignBody, AssignmentRules, PutAssignmentRulesBody } from '../../../domain/assignment/schemas';
+import { Customer, CustomerIdParams } from '../../../domain/customers/schemas';
+import { Opportunity, OpportunityIdParams } from '../../../domain/pipeline/schemas';
+import { ListRepsQuery, PutRepBody, Rep, RepPage, RepParams } from '../../../domain/reps/schemas';
+import { ALL, AUDITORS, ADMINS, CATALOG_EDITORS, defineRoutes } from '../../shared/route';
+
+export const assignmentRoutes = defineRoutes('assignment', [
+  {
+    id: 'listReps',
+    method: 'GET',
+    path: '/reps',
+    access: ALL,
+    tag: 'Assignment',
+    summary: 'Rep profiles: skills, territory, experience, capacity, availability',
+    request: { query: ListRepsQuery },
+    response: { status: 200, schema: RepPage, description: 'One page of rep profiles' },
+  },
+  {
+    id: 'getRep',
+    method: 'GET',
+    path: '/reps/{userId}',
+    access: ALL,
+    tag: 'Assignment',
+    summary: "One rep's profile with their open work now",
+    request: { params: RepParams },
+    response: { status: 200, schema: Rep, description: 'The rep profile' },
+    errors: [404],
+  },
+  {
+    id: 'putRep',
+    method: 'PUT',
+    path: '/reps/{userId}',
+    access: CATALOG_EDITORS,
+    tag: 'Assignment',
+    summary: "Create or replace a rep's profile (admins, managers)",
+    request: { params: RepParams, body: PutRepBody },
+    ifMatch: true,
+    response: { status: 200, schema: Rep, description: 'The rep profile' },
+    errors: [412, 413],
+  },
+  {
+    id: 'getAssignmentRules',
+    method: 'GET',
+    path: '/assignment-rules',
+    access: ALL,
+    tag: 'Assignment',
+    summary: "The tenant's assignment rules (in order) and fallback owner",
+    response: { status: 200, schema: AssignmentRules, description: 'The assignment rules' },
+  },
+  {
+    id: 'putAssignmentRules',
+    method: 'PUT',
+    path: '/assignment-rules',
+    access: ADMINS,
+    tag: 'Assignment',
+    summary: 'Replace the assignment rules: conditions on the record → round_robin | least_loaded | best_match among the matching reps',
+    request: { body: PutAssignmentRulesBody },
+    ifMatch: true,
+    response: { status: 200, schema: AssignmentRules, description: 'The saved rules' },
+    errors: [412, 413],
+  },
+  {
+    id: 'assignCustomer',
+    method: 'POST',
+    path: '/customers/{id}/assign',
+    access: AUDITORS,
+    tag: 'Assignment',
+    summary: 'Reassign a customer to an owner, or re-run the assignment rules; the reason is kept in the audit trail',
+    request: { params: CustomerIdParams, body: AssignBody },
+    idempotent: true,
+    response: { status: 200, schema: Customer, description: 'The customer with its new owner' },
+    errors: [404, 409, 413],
+  },
+  {
+    id: 'assignOpportunity',
+    method: 'POST',
+    path: '/opportunities/{id}/assign',
+    access: AUDITORS,
+    tag: 'Assignment',
+    summary: 'Reassign an open opportunity to an owner, or re-run the assignment rules; the reason is kept in the audit trail',
+    request: { params: OpportunityIdParams, body: AssignBody },
+    idempotent: true,
+    response: { status: 200, schema: Opportunity, description: 'The opportunity with its new owner' },
+    errors: [404, 409, 413],
+  },
+]);

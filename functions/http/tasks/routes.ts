@@ -1,0 +1,86 @@
+/**
+ * The tasks function's route table. Tasks and follow-ups: create, list, change, complete; the caller's own list.
+ * Metadata only (roles, schemas, summaries); the operations are in ./handler.ts.
+ */
+import {
+  CompleteTaskBody,
+  CreateTaskBody,
+  ListTasksQuery,
+  MyTasksQuery,
+  Task,
+  TaskIdParams,
+  TaskPage,
+  UpdateTaskBody,
+} from '../../../domain/tasks/schemas';
+import { ALL, defineRoutes } from '../../shared/route';
+
+export const taskRoutes = defineRoutes('tasks', [
+  {
+    id: 'createTask',
+    method: 'POST',
+    path: '/tasks',
+    access: ALL,
+    tag: 'Tasks',
+    summary: 'Create a task (for oneself; managers and admins for anyone), optionally linked to a customer, opportunity or contract',
+    request: { body: CreateTaskBody },
+    idempotent: true,
+    response: { status: 201, schema: Task, description: 'The task' },
+    errors: [413, 422],
+  },
+  {
+    id: 'listTasks',
+    method: 'GET',
+    path: '/tasks',
+    access: ALL,
+    tag: 'Tasks',
+    summary: 'Tasks by assignee, status (default open), due range or linked record, by due time',
+    request: { query: ListTasksQuery },
+    response: { status: 200, schema: TaskPage, description: 'One page of tasks' },
+  },
+  {
+    id: 'getTask',
+    method: 'GET',
+    path: '/tasks/{id}',
+    access: ALL,
+    tag: 'Tasks',
+    summary: 'One task',
+    request: { params: TaskIdParams },
+    response: { status: 200, schema: Task, description: 'The task' },
+    errors: [404],
+  },
+  {
+    id: 'updateTask',
+    method: 'PATCH',
+    path: '/tasks/{id}',
+    access: ALL,
+    tag: 'Tasks',
+    summary: 'Change or cancel an open task (its assignee or creator; managers and admins reassign)',
+    request: { params: TaskIdParams, body: UpdateTaskBody },
+    ifMatch: true,
+    response: { status: 200, schema: Task, description: 'The changed task' },
+    errors: [404, 409, 412, 413, 422],
+  },
+  {
+    id: 'completeTask',
+    method: 'POST',
+    path: '/tasks/{id}/complete',
+    access: ALL,
+    tag: 'Tasks',
+    summary: "Complete a task with its outcome; optionally log it in the linked customer's history (same transaction)",
+    request: { params: TaskIdParams, body: CompleteTaskBody },
+    ifMatch: true,
+    idempotent: true,
+    response: { status: 200, schema: Task, description: 'The completed task' },
+    errors: [404, 409, 412, 413, 422],
+  },
+  {
+    id: 'listMyTasks',
+    method: 'GET',
+    path: '/me/tasks',
+    access: ALL,
+    tag: 'Tasks',
+    summary: "The caller's tasks: open ones overdue first, then by due time",
+    request: { query: MyTasksQuery },
+    response: { status: 200, schema: TaskPage, description: 'One page of tasks' },
+  },
+]);

@@ -1,0 +1,97 @@
+/**
+ * What a route is: the types every context's route table is written in, the role groups they allow, and
+ * `defineRoutes`, which a context declares its table with (`functions/http/<context>/routes.ts`).
+ * No zod schema is built here (zod is imported for its types only): a function bundles the schemas of its own
+ * table and nothing else.
+ */
+import type { z } from 'zod';
+import { ROLES, type Role } from '../../domain/shared/actor';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** The Lambda functions, one per bounded context; each serves the routes of its table. */
+export const FUNCTIONS = [
+  'system',
+  'customers',
+  'audit',
+  'settings',
+  'pipeline',
+  'events',
+  'catalog',
+  'quotes',
+  'contracts',
+  'approvals',
+  'notifications',
+  'tasks',
+  'assignment',
+] as const;
+export type FunctionName = (typeof FUNCTIONS)[number];
+
+export interface RouteDefinition {
+  /** Operation id: unique, names the handler operation and the OpenAPI operation. */
+  id: string;
+  method: HttpMethod;
+  /** API Gateway path syntax: `/customers/{id}`. */
+  path: string;
+  fn: FunctionName;
+  /** `public` routes skip the JWT authorizer; otherwise the roles (cognito:groups) allowed to call it. */
+  access: 'public' | readonly Role[];
+  summary: string;
+  tag: string;
+  request?: {
+    params?: z.ZodType;
+    query?: z.ZodType;
+    /**
+     * A body schema that accepts `{}` (no required field) makes the body optional: a request without one is
+     * validated as `{}`, and the OpenAPI document says `required: false`.
+     */
+    body?: z.ZodType;
+  };
+  /** Whether the route reads `If-Match` (optimistic concurrency). */
+  ifMatch?: boolean;
+  /** POSTs that honour `Idempotency-Key`. */
+  idempotent?: boolean;
+  response: { status: 200 | 201 | 204; schema?: z.ZodType; contentType?: string; description: string };
+  /** Error statuses this route can answer besides the ones every authenticated route can (400, 401, 403, 500). */
+  errors?: readonly number[];
+}
+
+/** A route as its context writes it: the context's function is stamped on by `defineRoutes`. */
+export type RouteSpec = Omit<RouteDefinition, 'fn'>;
+
+/** The routes of a table, each with its function. Literal types are kept, so operations are typed from them. */
+export type RoutesOf<F extends FunctionName, R extends readonly RouteSpec[]> = { readonly [K in keyof R]: R[K] & { readonly fn: F } };
+
+/**
+ * Declares the route table of one function (bounded context), once:
+ * `export const customerRoutes = defineRoutes('customers', [{ id: 'createCustomer', … }])`.
+ * The `const` type parameters keep every literal (ids, methods, roles, schemas), so `createHttpHandler` can
+ * check that each route has exactly one operation and type each operation from its route.
+ */
+export function defineRoutes<const F extends FunctionName, const R extends readonly RouteSpec[]>(fn: F, routes: R): RoutesOf<F, R> {
+  // `map` forgets the tuple's positions (each element's own literal type): the cast restores what it kept.
+  return routes.map((route) => ({ ...route, fn })) as unknown as RoutesOf<F, R>;
+}
+
+/** API Gateway's route key, `METHOD /path`, which is what the event carries as `routeKey`. */
+export const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>) => `${route.method} ${route.path}`;
+
+// ---- who may call a route ----------------------------------------------------------------------------
+
+export const ALL = ROLES;
+export const SELLERS = ['admin', 'manager', 'rep'] as const satisfies readonly Role[];
+export const AUDITORS = ['admin', 'manager'] as const satisfies readonly Role[];
+export const ADMINS = ['admin'] as const satisfies readonly Role[];
+export const CATALOG_EDITORS = ['admin', 'manager'] as const satisfies readonly Role[];
+export const HISTORY_WRITERS = ['admin', 'manager', 'rep', 'service'] as const satisfies readonly Role[];
+
+/**
+ * Whether a route's body may be left out: its body schema has no required field (it accepts `{}`). Such a request
+ * without a body (and without `Content-Type`) is validated as `{}`, so an action such as `POST /tasks/{id}/complete`
+ * needs no empty JSON object; the OpenAPI document marks its request body `required: false`. Asked once per route,
+ * when a handler or the document is built.
+ */
+export function bodyIsOptional(route: RouteDefinition): boolean {
+  const body = route.request?.body;
+  return body !== undefined && body.safeParse({}).success;
+}

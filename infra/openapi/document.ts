@@ -1,0 +1,103 @@
+/**
+ * The OpenAPI 3.1 document, generated from the route table and its zod schemas: every route with its roles,
+ * request, response and error responses. Nothing here is written by hand per route.
+ *
+ * Tooling, not function code: the document is generated once per build (CDK synth, `npm start`, the tests) and
+ * served by the system function as a static file (./write.ts), so no Lambda builds it or the schemas it needs.
+ */
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import * as z from 'zod';
+import { Problem } from '../../domain/shared/schemas';
+import { routes, type RouteDefinition } from '../../functions/http/routes';
+import { MAX_BODY_BYTES } from '../../functions/shared/middleware/parse-json-body';
+import { bodyIsOptional } from '../../functions/shared/route';
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid input: malformed JSON, wrong types, missing or unknown fields (see `errors`)',
+  401: 'No token, or an invalid or expired one',
+  403: "The caller's role or ownership does not allow this",
+  404: 'No such record in the caller\'s tenant',
+  409: 'Conflicts with the current state (a duplicate names the existing record)',
+  412: '`If-Match` names an outdated version',
+  413: `Body larger than ${MAX_BODY_BYTES} bytes`,
+  415: 'Body is not application/json',
+  422: 'Idempotency-Key reused with a different request, or a business rule refused the input',
+  500: 'Unexpected fault (logged with the correlation id)',
+};
+
+/** `servers` is empty unless given: the system function sets it per request, to where the caller reached the API. */
+export function buildOpenApiDocument(options: { serverUrl?: string } = {}) {
+  const table: readonly RouteDefinition[] = routes;
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'A Cognito ID token (locally: `npm run token`). Claims: `sub`, `custom:tenantId`, `cognito:groups`.',
+  });
+  for (const route of table) registerRoute(registry, route);
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Salesflow API',
+      version: '1.0.0',
+      description:
+        'Serverless sales management. Every record belongs to the tenant of the caller\'s token; records of other tenants answer 404. ' +
+        'Writes honour `If-Match` (ETag = version) and POSTs an `Idempotency-Key`. Errors are RFC 9457 problem+json.',
+    },
+    servers: options.serverUrl ? [{ url: options.serverUrl }] : [],
+    tags: [...new Set(table.map((route) => route.tag))].map((name) => ({ name })),
+  });
+}
+
+function registerRoute(registry: OpenAPIRegistry, route: RouteDefinition): void {
+  const roles = route.access === 'public' ? [] : [...route.access];
+  const isPublic = route.access === 'public';
+  const statuses = new Set<number>([...(route.request ? [400] : []), ...(isPublic ? [] : [401, 403]), ...(route.errors ?? []), 500]);
+  if (route.request?.body) statuses.add(415).add(413);
+  const problemResponse = (status: number) => ({
+    description: ERROR_DESCRIPTIONS[status] ?? 'Error',
+    content: { 'application/problem+json': { schema: Problem } },
+  });
+  const success = route.response.schema
+    ? {
+        description: route.response.description,
+        content: { [route.response.contentType ?? 'application/json']: { schema: route.response.schema } },
+      }
+    : { description: route.response.description };
+
+  registry.registerPath({
+    operationId: route.id,
+    method: route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete',
+    path: route.path,
+    tags: [route.tag],
+    summary: route.summary,
+    description: isPublic ? 'Public: no token needed.' : `Roles: ${roles.join(', ')}.`,
+    ...(isPublic ? {} : { security: [{ bearerAuth: [] }] }),
+    'x-roles': roles,
+    request: {
+      ...(route.request?.params && { params: route.request.params as z.ZodObject }),
+      ...(route.request?.query && { query: route.request.query as z.ZodObject }),
+      ...(route.request?.body && {
+        // An action whose body has no required field may be sent without one (validated as `{}`).
+        body: { required: !bodyIsOptional(route), content: { 'application/json': { schema: route.request.body } } },
+      }),
+      ...((route.ifMatch || route.idempotent) && {
+        headers: z.object({
+          ...(route.ifMatch && {
+            'If-Match': z.string().optional().meta({ description: 'The ETag (version) last read; 412 if it is no longer current' }),
+          }),
+          ...(route.idempotent && {
+            'Idempotency-Key': z.string().max(255).optional().meta({
+              description: 'Retries with the same key and body return the first response; another body with it is a 422',
+            }),
+          }),
+        }),
+      }),
+    },
+    responses: {
+      [route.response.status]: success,
+      ...Object.fromEntries([...statuses].sort().map((status) => [status, problemResponse(status)])),
+    },
+  });
+}
