@@ -64,28 +64,53 @@ export interface ColdStarts {
   /** An empty handler that builds a DynamoDB client, bundled like the functions: what no function can go below. */
   sdkFloorMs?: number;
   sdkFloorBytes: number;
+  /** The DynamoDB floor with one more part of the stack each (ElectroDB and the entities; zod and the kernel's schemas). */
+  stackParts: ColdStart[];
   functions: ColdStart[];
 }
 
+/** What each layer of the stack costs on its own, on top of the DynamoDB floor. */
+const STACK_PARTS = [
+  { name: '(+ ElectroDB)', entry: 'bench/lib/electrodb-floor-handler.ts' },
+  { name: '(+ zod)', entry: 'bench/lib/zod-floor-handler.ts' },
+];
+
+/**
+ * Every bundle is built first, then sampled in rounds, one import of each per round: a machine that gets busier
+ * or quieter during the run moves every figure alike, so the ratios to the floors stay fair.
+ */
 export async function measureColdStarts(options: { runs: number; env: NodeJS.ProcessEnv; log: (line: string) => void }): Promise<ColdStarts> {
   rmSync(OUT_DIR, { recursive: true, force: true });
   mkdirSync(OUT_DIR, { recursive: true });
   const empty = join(OUT_DIR, 'empty.mjs');
   writeFileSync(empty, 'export const handler = async () => ({ statusCode: 200 });\n');
-  const sample = (file: string) => median(Array.from({ length: options.runs }, () => initMilliseconds(file, options.env)).filter((value): value is number => value !== undefined));
-  const floorMs = sample(empty);
-  const sdkFloor = join(OUT_DIR, 'sdk-floor.mjs');
-  const sdkFloorBytes = await bundle(join('bench', 'lib', 'sdk-floor-handler.ts'), sdkFloor);
-  const sdkFloorMs = sample(sdkFloor);
-  options.log(`  ${'(empty handler)'.padEnd(16)} ${'0'.padStart(5)} KB  init ${floorMs?.toFixed(1) ?? '–'} ms`);
-  options.log(`  ${'(DynamoDB only)'.padEnd(16)} ${(sdkFloorBytes / 1024).toFixed(0).padStart(5)} KB  init ${sdkFloorMs?.toFixed(1) ?? '–'} ms`);
-  const functions: ColdStart[] = [];
-  for (const { name, entry } of lambdaEntries()) {
-    const outfile = join(OUT_DIR, `${name}.mjs`);
-    const bytes = await bundle(entry, outfile);
-    const row = { name, entry, bytes, initMs: sample(outfile) };
-    functions.push(row);
-    options.log(`  ${name.padEnd(16)} ${(bytes / 1024).toFixed(0).padStart(5)} KB  init ${row.initMs?.toFixed(1) ?? '–'} ms`);
+  const bundled = async (name: string, entry: string) => {
+    const file = join(OUT_DIR, `${name.replace(/[^\w-]+/g, '_')}.mjs`);
+    return { name, entry, file, bytes: await bundle(entry, file) };
+  };
+  const sdkFloor = await bundled('sdk-floor', join('bench', 'lib', 'sdk-floor-handler.ts'));
+  const parts = await Promise.all(STACK_PARTS.map((part) => bundled(part.name, part.entry)));
+  const functions = await Promise.all(lambdaEntries().map(({ name, entry }) => bundled(name, entry)));
+  const all = [{ name: 'empty', entry: '', file: empty, bytes: 0 }, sdkFloor, ...parts, ...functions];
+  const samples = new Map<string, number[]>(all.map((item) => [item.file, []]));
+  for (let round = 0; round < options.runs; round += 1) {
+    for (const item of all) {
+      const value = initMilliseconds(item.file, options.env);
+      if (value !== undefined) samples.get(item.file)?.push(value);
+    }
   }
-  return { floorMs, sdkFloorMs, sdkFloorBytes, functions };
+  const initOf = (file: string) => median(samples.get(file) ?? []);
+  const row = (item: (typeof all)[number]): ColdStart => ({ name: item.name, entry: item.entry, bytes: item.bytes, initMs: initOf(item.file) });
+  const print = (item: ColdStart) => options.log(`  ${item.name.padEnd(16)} ${(item.bytes / 1024).toFixed(0).padStart(5)} KB  init ${item.initMs?.toFixed(1) ?? '–'} ms`);
+  const result: ColdStarts = {
+    floorMs: initOf(empty),
+    sdkFloorMs: initOf(sdkFloor.file),
+    sdkFloorBytes: sdkFloor.bytes,
+    stackParts: parts.map(row),
+    functions: functions.map(row),
+  };
+  print({ name: '(empty handler)', entry: '', bytes: 0, initMs: result.floorMs });
+  print({ name: '(DynamoDB only)', entry: '', bytes: result.sdkFloorBytes, initMs: result.sdkFloorMs });
+  for (const item of [...result.stackParts, ...result.functions]) print(item);
+  return result;
 }

@@ -11,7 +11,8 @@ export const BUDGETS = {
   addedP99Ms: 2,
   readRequests: 2,
   bundleKb: 250,
-  coldInitRatio: 2,
+  /** Cold init of an HTTP function over the DynamoDB-only floor (issue 13's goal). */
+  coldInitRatio: 1.3,
   scaleRatio: 1.2,
 };
 
@@ -105,7 +106,7 @@ export function buildReport(input: ReportInput) {
     kb: kb(fn.bytes),
     initRatio: ratio(fn.initMs, floorMs),
     sdkInitRatio: ratio(fn.initMs, sdkFloorMs),
-    verdicts: { bundle: atMost(fn.bytes / 1024, BUDGETS.bundleKb), coldInit: atMost(ratio(fn.initMs, floorMs), BUDGETS.coldInitRatio) },
+    verdicts: { bundle: atMost(fn.bytes / 1024, BUDGETS.bundleKb), coldInit: atMost(ratio(fn.initMs, sdkFloorMs), BUDGETS.coldInitRatio) },
   }));
   const count = (verdicts: Verdict[]) => `${verdicts.filter((verdict) => verdict === 'met').length} of ${verdicts.filter((verdict) => verdict !== 'not measured').length} met`;
   const lines = [
@@ -161,9 +162,13 @@ export function buildReport(input: ReportInput) {
         `| ${row.connections} | ${row.requestsPerSecond.toFixed(0)} | ${ms(row.p50)} | ${ms(row.p90)} | ${ms(row.p99)} | ${ms(row.max)} | ${row.requests} | ${row.non2xx} | ${row.errors + row.timeouts} |`,
     ),
     '',
-    `## Bundles and cold starts (budgets: ≤ ${BUDGETS.bundleKb} KB, init ≤ ${BUDGETS.coldInitRatio}× an empty handler's ${ms(floorMs)} ms)`,
+    `## Bundles and cold starts (budgets: ≤ ${BUDGETS.bundleKb} KB, init ≤ ${BUDGETS.coldInitRatio}× the DynamoDB-only floor's ${ms(sdkFloorMs)} ms)`,
     '',
-    `An empty handler that only builds a DynamoDB client, bundled the same way (${kb(sdkFloorBytes)} KB), takes ${ms(sdkFloorMs)} ms: no function of this architecture can go below that.`,
+    `An empty handler takes ${ms(floorMs)} ms; one that only builds a DynamoDB client, bundled the same way (${kb(sdkFloorBytes)} KB), takes ${ms(sdkFloorMs)} ms: no function of this architecture can go below that. Medians of interleaved rounds (one import of every bundle per round).`,
+    '',
+    '| stack part | bundle | init | × DynamoDB-only |',
+    '|---|---:|---:|---:|',
+    ...input.coldStarts.stackParts.map((part) => `| ${part.name} | ${kb(part.bytes)} KB | ${ms(part.initMs)} ms | ${ratio(part.initMs, sdkFloorMs) ?? '–'}× |`),
     '',
     '| function | bundle | init | × empty | × DynamoDB-only | verdicts |',
     '|---|---:|---:|---:|---:|---|',
@@ -184,7 +189,7 @@ export function buildReport(input: ReportInput) {
       scale,
       jobs,
       http: input.http,
-      coldStart: { floorMs, sdkFloorMs, sdkFloorBytes, functions },
+      coldStart: { floorMs, sdkFloorMs, sdkFloorBytes, stackParts: input.coldStarts.stackParts, functions },
     },
     markdown: lines.join('\n'),
   };

@@ -35,7 +35,7 @@ describe('the bench report', () => {
       { job: 'reminders', tenant: 'large', changes: 80, ms: 200, requests: 240, handled: 80 },
     ],
     http: [{ connections: 8, requestsPerSecond: 512.4, p50: 12, p90: 20, p99: 41, max: 80, requests: 4100, non2xx: 0, errors: 0, timeouts: 0 }],
-    coldStarts: { floorMs: 10, sdkFloorMs: 20, sdkFloorBytes: 300 * 1024, functions: [{ name: 'customers', entry: 'x.ts', bytes: 200 * 1024, initMs: 25 }] },
+    coldStarts: { floorMs: 10, sdkFloorMs: 20, sdkFloorBytes: 300 * 1024, stackParts: [{ name: '(+ zod)', entry: 'z.ts', bytes: 400 * 1024, initMs: 24 }], functions: [{ name: 'customers', entry: 'x.ts', bytes: 200 * 1024, initMs: 27 }] },
   });
   const verdicts = Object.fromEntries(report.json.routes.map((route) => [route.id, route.verdicts]));
 
@@ -65,7 +65,8 @@ describe('the bench report', () => {
     expect(report.markdown).toContain('| GET /reps | 4.00 | 11 | 8.00 | 31 | 2 → 20 | 2× | 2× | time not met; requests not met |');
     expect(report.markdown).toContain('| reminders | large (100) | 40 | 110 ms | 120 | 40 | 1.1× | met |');
     expect(report.markdown).toContain('| 8 | 512 | 12.0 | 20.0 | 41.0 | 80.0 | 4100 | 0 | 0 |');
-    expect(report.markdown).toContain('| customers | 200 KB | 25.0 ms | 2.5× | 1.25× | bundle met; init not met |');
+    expect(report.markdown).toContain('| customers | 200 KB | 27.0 ms | 2.7× | 1.35× | bundle met; init not met |');
+    expect(report.markdown).toContain('| (+ zod) | 400 KB | 24.0 ms | 1.2× |');
   });
 
   it('says how long each phase took', () => {
