@@ -82,8 +82,11 @@ async function handle(deps: Deps, timer: TimerItem, now: Date, settingsOf: Setti
  * if another run did it first (the timer moved), which is then nothing more to do.
  */
 async function finish(deps: Deps, timer: TimerItem, effects?: (tx: WriteSet) => void, next?: { dueAt: string; step: string }): Promise<boolean> {
+  // The first attempt trusts the timer as the due query returned it (its version condition guards the write);
+  // only a stale one is read again, consistently, to see whether another run moved it on.
+  let attempt = 0;
   return versionedWrite(deps, {}, {
-    read: () => readTimer(deps, timer),
+    read: async () => (attempt++ === 0 ? timer : readTimer(deps, timer)),
     build: (current) => {
       if (current?.version !== timer.version) return { result: false };
       return {
