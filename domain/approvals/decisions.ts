@@ -110,7 +110,8 @@ async function settleClaim(deps: Deps, actor: Actor, claimed: ApprovalRequestIte
         return { result: undefined, write: (tx) => replaceRequest(tx.unlogged('a released claim: the request is as it was'), released, request.version) };
       }
       const closed = compact({ ...request, ...undecided, status: 'timed_out', closedReason: 'timed_out_before_decision', updatedAt: now, version: request.version + 1 }) as ApprovalRequestItem;
-      const log = logChange(deps, actor, now, {
+      // The engine closed the step (its timeout), not the approver whose decision came too late.
+      const log = logChange(deps, { tenantId: actor.tenantId, userId: 'system:approval-workflow', roles: [] }, now, {
         entityType: 'approvalRequest',
         entityId: request.requestId,
         parentId: request.contractId,

@@ -123,7 +123,10 @@ export async function nextLevel(deps: Deps, state: RunState): Promise<RunState> 
 export async function openRequest(deps: Deps, input: RunState & { taskToken: string; escalated: boolean }): Promise<void> {
   const actor = workflowActor(input.tenantId);
   const requestId = approvalRequestId(input.contractId, input.revision, input.levelIndex, input.escalated);
-  if (input.escalated) await closeRequest(deps, actor, approvalRequestId(input.contractId, input.revision, input.levelIndex, false), 'timed_out', 'escalated');
+  if (input.escalated) {
+    await pendingContract(deps, input);
+    await closeRequest(deps, actor, approvalRequestId(input.contractId, input.revision, input.levelIndex, false), 'timed_out', 'escalated');
+  }
   await versionedWrite(deps, {}, {
     read: async () => {
       const [contract, existing] = await Promise.all([pendingContract(deps, input), findRequest(deps, input.tenantId, requestId)]);
@@ -151,7 +154,7 @@ export async function openRequest(deps: Deps, input: RunState & { taskToken: str
           entityId: requestId,
           parentId: input.contractId,
           action: 'reopen',
-          changes: { status: { from: existing.status, to: 'pending' }, dueAt: { from: existing.dueAt, to: dueAt } },
+          changes: { ...(existing.status !== 'pending' && { status: { from: existing.status, to: 'pending' } }), dueAt: { from: existing.dueAt, to: dueAt } },
           events: [{ type: 'approval.reopened', data: summary }],
         });
         return {

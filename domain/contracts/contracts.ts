@@ -5,7 +5,7 @@
 import type { EntityItem } from 'electrodb';
 import { readCustomer } from '../customers';
 import type { SalesDb } from '../db';
-import { ConflictError, NotFoundError, UnprocessableError } from '../errors';
+import { ConcurrentChangeError, ConflictError, NotFoundError, UnprocessableError } from '../errors';
 import { readOpportunity } from '../pipeline';
 import { getQuote } from '../quotes';
 import type { QuoteView } from '../quotes/schemas';
@@ -81,6 +81,10 @@ export async function getContract(deps: Deps, actor: Actor, contractId: string):
   const contract = await versionedWrite(deps, {}, {
     read: () => readContract(deps, actor, contractId),
     build: (current) => (isDueToActivate(current, deps.clock.now()) ? statusChange(deps, system, current, 'active', 'activate', {}) : { result: current }),
+  }).catch(async (error: unknown) => {
+    // A read never fails for being busy: others keep changing it, so show it as it is now.
+    if (error instanceof ConcurrentChangeError) return readContract(deps, actor, contractId);
+    throw error;
   });
   return toContractView(contract);
 }

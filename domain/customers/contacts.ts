@@ -10,6 +10,7 @@ import { applyPatch, compact, diffFields } from '../shared/records';
 import { uniqueValueWrites } from '../shared/unique-values';
 import { versionedWrite, type WriteOptions, type WriteSet } from '../shared/versioned-write';
 import { assertNotArchived, readCustomer, type CustomerItem } from './customers';
+import { archivedMeanwhile } from './lifecycle';
 import { assertMayForceDuplicate, contactUniqueValues } from './rules';
 import type { ContactView, CreateContactInput, UpdateContactInput } from './schemas';
 
@@ -188,14 +189,15 @@ export async function deleteContact(
   });
 }
 
-/** A contact is added to or changed on an active customer: archived meanwhile, the change is re-read (and refused). */
+/** A contact is added to or changed on an active customer: archived meanwhile, the change is refused (409). */
 function customerStillActive(tx: WriteSet, customer: CustomerItem): void {
-  tx.record(
+  tx.check(
     'customer',
     tx.entities.customer
       .check({ tenantId: customer.tenantId, customerId: customer.customerId })
       .where((attr, op) => op.eq(attr.state, 'active'))
       .commit(),
+    () => archivedMeanwhile(customer),
   );
 }
 

@@ -4,8 +4,8 @@
  * version (so nothing slips past a concurrent pipeline change), the audit entry and the domain events.
  */
 import { AUTO_OWNER, assignmentData, assignmentNotifications, chooseOwner, customerFacts, type Chosen } from '../assignment';
-import { customerInChange, readCustomer } from '../customers';
-import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
+import { assertNotArchived, customerInChange, readCustomer } from '../customers';
+import { ForbiddenError, NotFoundError } from '../errors';
 import { assertMayChangeOwned, ownerForNewRecord, seesWholeTenant, type Actor } from '../shared/actor';
 import { logChange } from '../shared/change-log';
 import { readPage, type Page } from '../shared/pagination';
@@ -29,20 +29,21 @@ export async function createOpportunity(deps: Deps, actor: Actor, input: CreateO
   try {
     return await versionedWrite(deps, {}, {
       read: async () => {
-        const [customer, pipeline] = await Promise.all([readCustomer(deps, actor, input.customerId), loadPipeline(deps, actor.tenantId)]);
+        // Consistently: the change is bound to this pipeline version, so an outdated one could never commit.
+        const [customer, pipeline] = await Promise.all([readCustomer(deps, actor, input.customerId), loadPipeline(deps, actor.tenantId, { consistent: true })]);
         return { customer, pipeline };
       },
       build: async ({ customer, pipeline }) => {
         assertMayChangeOwned(actor, customer.owner, 'customer');
-        if (customer.state === 'archived') {
-          throw new ConflictError(`Customer ${customer.customerId} is archived; restore it first`, { customerId: customer.customerId });
-        }
+        assertNotArchived(customer);
         // The rules choose once: a re-applied create keeps the owner (and the turn) it was given.
         if (auto) assignment ??= await chooseOwner(deps, actor, { ...customerFacts(customer), kind: 'opportunity', amount: input.amount });
         const owner = assignment?.owner ?? (requestedOwner as string);
         const now = deps.clock.now();
         const at = now.toISOString();
         const firstStage = pipeline.definition.stages[0]?.key as string;
+        // The first opportunity of a lead makes it a prospect, in the same transaction.
+        const customerWrite = customerInChange(deps, actor, customer, at, customer.lifecycle === 'lead' ? 'prospect' : undefined);
         const { probability, owner: _owner, ...fields } = input;
         const opportunity: OpportunityItem = {
           tenantId: actor.tenantId,
@@ -80,8 +81,7 @@ export async function createOpportunity(deps: Deps, actor: Actor, input: CreateO
             tx.put('opportunity', tx.entities.opportunity.create(opportunity).commit());
             tx.put('stageChange', tx.entities.stageChange.create(stageChangeItem(deps, actor, opportunity.opportunityId, { to: firstStage, at })).commit());
             pipelineUnchanged(tx, actor.tenantId, pipeline);
-            // The first opportunity of a lead makes it a prospect, in the same transaction.
-            customerInChange(deps, actor, customer, at, customer.lifecycle === 'lead' ? 'prospect' : undefined)(tx);
+            customerWrite(tx);
             scheduleStaleCheck(tx, actor.tenantId, opportunity.opportunityId, pipeline, firstStage, now);
             tx.notify(notifications).log(log);
           },

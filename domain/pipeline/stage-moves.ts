@@ -180,15 +180,15 @@ function plannedMove(
       ...(plan.kind === 'reopen' ? [{ type: 'opportunity.reopened', data: { from: current.stage, to: plan.to } }] : []),
     ],
   });
-  const { customer } = details;
+  // Winning makes the customer a customer, in the same transaction.
+  const customerWrite = details.customer && customerInChange(deps, actor, details.customer, at, plan.kind === 'won' ? 'customer' : undefined);
   return {
     result: toOpportunityView(saved),
     write: (tx) => {
       replaceOpportunity(tx, saved, current.version);
       tx.put('stageChange', tx.entities.stageChange.create(history).commit());
       pipelineUnchanged(tx, actor.tenantId, pipeline);
-      // Winning makes the customer a customer, in the same transaction.
-      if (customer) customerInChange(deps, actor, customer, at, plan.kind === 'won' ? 'customer' : undefined)(tx);
+      customerWrite?.(tx);
       if (status === 'open') scheduleStaleCheck(tx, actor.tenantId, current.opportunityId, pipeline, plan.to, now);
       else clearStaleCheck(tx, actor.tenantId, current.opportunityId);
       tx.log(log);

@@ -5,7 +5,7 @@
  */
 import type { EntityItem } from 'electrodb';
 import type { SalesDb } from '../db';
-import { NotFoundError, UnprocessableError } from '../errors';
+import { ConcurrentChangeError, NotFoundError, UnprocessableError } from '../errors';
 import { opportunityAmountInChange, readOpportunity, type OpportunityItem } from '../pipeline';
 import { getSettings } from '../settings';
 import { assertMayChangeOwned, type Actor } from '../shared/actor';
@@ -76,7 +76,13 @@ export async function listQuotes(deps: Deps, actor: Actor, opportunityId: string
 /** A sent quote past its validity is recorded as expired when it is read. */
 export async function getQuote(deps: Deps, actor: Actor, quoteId: string): Promise<QuoteView> {
   const quote = await readQuote(deps, actor, quoteId);
-  const current = hasExpired(quote, today(deps)) ? await expire(deps, actor, quoteId) : quote;
+  // A read never fails for being busy: if others keep changing it, it is shown as it is now.
+  const current = hasExpired(quote, today(deps))
+    ? await expire(deps, actor, quoteId).catch(async (error: unknown) => {
+        if (error instanceof ConcurrentChangeError) return readQuote(deps, actor, quoteId);
+        throw error;
+      })
+    : quote;
   return toQuoteView(current, await isPrimary(deps, current));
 }
 

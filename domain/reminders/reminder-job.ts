@@ -88,7 +88,8 @@ async function finish(deps: Deps, timer: TimerItem, effects?: (tx: WriteSet) => 
   return versionedWrite(deps, {}, {
     read: async () => (attempt++ === 0 ? timer : readTimer(deps, timer)),
     build: (current) => {
-      if (current?.version !== timer.version) return { result: false };
+      // Moved on by another run, or scheduled anew by a change of its record (which writes it afresh): not ours.
+      if (!current || current.version !== timer.version || current.dueAt !== timer.dueAt || current.step !== timer.step) return { result: false };
       return {
         result: true,
         write: (tx) => {
@@ -97,11 +98,11 @@ async function finish(deps: Deps, timer: TimerItem, effects?: (tx: WriteSet) => 
             next
               ? tx.entities.timer
                   .put(timerItem(timer.tenantId, timer.kind, timer.subjectId, next.dueAt, next.step, timer.version + 1))
-                  .where((attr, op) => op.eq(attr.version, timer.version))
+                  .where((attr, op) => `${op.eq(attr.version, timer.version)} AND ${op.eq(attr.dueAt, timer.dueAt)} AND ${op.eq(attr.step, timer.step)}`)
                   .commit()
               : tx.entities.timer
                   .delete({ tenantId: timer.tenantId, timerId: timer.timerId })
-                  .where((attr, op) => op.eq(attr.version, timer.version))
+                  .where((attr, op) => `${op.eq(attr.version, timer.version)} AND ${op.eq(attr.dueAt, timer.dueAt)} AND ${op.eq(attr.step, timer.step)}`)
                   .commit(),
           );
           if (effects) effects(tx);
@@ -196,7 +197,7 @@ async function followUpStaleDeal(deps: Deps, timer: TimerItem, now: Date): Promi
     linkedType: 'opportunity',
     linkedId: opportunity.opportunityId,
     origin: 'stale_deal',
-    notes: `Stage ${opportunity.stage}; no activity since the timer was set.`,
+    notes: `Stage ${opportunity.stage}; no follow-up on it since ${new Date(lastTouch).toISOString().slice(0, 10)}.`,
   });
   const at = now.toISOString();
   const data = { taskId: task.taskId, opportunityId: opportunity.opportunityId, owner: opportunity.owner, stage: opportunity.stage, staleAfterDays: days };

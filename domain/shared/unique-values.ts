@@ -51,7 +51,9 @@ export async function uniqueValueWrites(deps: Deps, tenantId: string, change: Un
     for (const value of claims) {
       tx.unique(`uniqueValue:${value.kind}`, tx.entities.uniqueValue.create({ tenantId, ...value, ...holder }).commit(), async () => {
         const existing = await readGuard(deps, tenantId, value);
-        return existing === null || allowDuplicate ? undefined : duplicateError(value, existing);
+        // Nobody holds it any more, or this very record claimed it in a concurrent write: re-applied, not refused.
+        if (existing === null || existing.holderId === holder.holderId || allowDuplicate) return undefined;
+        return duplicateError(value, existing);
       });
     }
     for (const guard of releases) {

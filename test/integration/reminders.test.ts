@@ -8,12 +8,13 @@ import { putRep } from '../../domain/reps';
 import { runReminders } from '../../domain/reminders';
 import type { Actor } from '../../domain/shared/actor';
 import type { Deps } from '../../domain/shared/ports';
-import { completeTask, createTask, listTasks } from '../../domain/tasks';
+import { completeTask, createTask, listTasks, updateTask } from '../../domain/tasks';
 import { openRequest, planApproval } from '../../domain/approvals/workflow';
 import { createContract, createTemplate, readContract, statusChange } from '../../domain/contracts';
 import { versionedWrite } from '../../domain/shared/versioned-write';
 import { createQuote, decideQuote } from '../../domain/quotes';
-import { createTestDeps, people, withClock } from '../support/dynamo';
+import { createTestDeps, createTestTable, people, withClock } from '../support/dynamo';
+import { faultyStore } from '../support/store-faults';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -131,6 +132,20 @@ describe('stale deals', () => {
     now += 10 * DAY;
     expect((await runReminders(deps)).staleDeals).toBe(0);
   });
+
+  it('counts a follow-up from when it happened: a call logged late about an old conversation leaves the deal stale', async () => {
+    const who = people();
+    now = Date.parse('2030-09-01T09:00:00Z');
+    await runReminders(deps);
+    const customer = await createCustomer(deps, who.carol, { name: 'Late Corp' });
+    const deal = await createOpportunity(deps, who.carol, { customerId: customer.id, name: 'Late deal', expectedCloseDate: '2030-12-31' });
+    now += 10 * DAY;
+    await logActivity(deps, who.carol, customer.id, { type: 'call', subject: 'The call of day 1', occurredAt: new Date(now - 9 * DAY).toISOString(), opportunityId: deal.id });
+    now += 5 * DAY; // 15 days after the deal opened, 14 since the customer was last spoken to
+    await runReminders(deps);
+    const followUps = await listTasks(deps, who.carol, { linkedType: 'opportunity', linkedId: deal.id });
+    expect(followUps.items).toMatchObject([{ origin: 'stale_deal', notes: expect.stringContaining('no follow-up on it since 2030-09-02') }]);
+  });
 });
 
 describe('approval reminders', () => {
@@ -160,5 +175,22 @@ describe('approval reminders', () => {
     expect((await runReminders(deps)).approvalReminders).toBe(0);
     const reminded = (await listNotifications(deps, who.alice, {})).items.filter((n) => n.type === 'approval.reminder');
     expect(reminded.map((n) => n.audience)).toEqual(['role:manager']);
+  });
+});
+
+describe('a timer that a change schedules anew while the job handles it', () => {
+  it('stays as the change scheduled it, and the reminder the job had prepared is not sent', async () => {
+    const store = await faultyStore((await createTestTable()).tableName);
+    const job = withClock(store.deps, () => now);
+    const other = withClock(store.plain, () => now);
+    const who = people();
+    now = Date.parse('2031-01-07T09:00:00Z');
+    const task = await createTask(other, who.bob, { title: 'Moved meanwhile', dueAt: new Date(now + HOUR).toISOString() });
+    store.beforeNextTransaction(() => updateTask(other, who.bob, task.id, { dueAt: new Date(now + 10 * DAY).toISOString() }));
+    const run = await runReminders(job);
+    expect(run).toMatchObject({ dueTimers: 1, tasksDueSoon: 0, skipped: 1 });
+    expect((await listNotifications(other, who.bob, { limit: 50 })).items.map((n) => n.type)).not.toContain('task.due_soon');
+    const { data: timer } = await other.db.entities.timer.get({ tenantId: who.tenant, timerId: `task:${task.id}` }).go();
+    expect(timer).toMatchObject({ step: 'due_soon', dueAt: new Date(now + 9 * DAY).toISOString() });
   });
 });

@@ -11,7 +11,7 @@ import { getAssignmentRules, putAssignmentRules } from '../../domain/assignment'
 import { listAudit } from '../../domain/audit';
 import { createProduct, getProduct, updateProduct } from '../../domain/catalog';
 import { createContract, createTemplate, getContract, updateContract } from '../../domain/contracts';
-import { createCustomer, getCustomer, updateCustomer } from '../../domain/customers';
+import { archiveCustomer, createContact, createCustomer, getCustomer, listContacts, updateCustomer } from '../../domain/customers';
 import { ConcurrentChangeError, ConflictError, PreconditionFailedError, ServiceUnavailableError } from '../../domain/errors';
 import { createOpportunity, getOpportunity, updateOpportunity } from '../../domain/pipeline';
 import { createQuote, decideQuote, getQuote, updateQuote } from '../../domain/quotes';
@@ -295,6 +295,28 @@ describe('unique values', () => {
     await updateCustomer(store.deps, who.bob, customer.id, { domain: 'freed.example' });
     expect(store.transactions() - sentBefore).toBe(2);
     expect(await getCustomer(store.plain, who.bob, customer.id)).toMatchObject({ domain: 'freed.example', version: 2 });
+  });
+});
+
+describe('a record claiming a value while it is changed itself', () => {
+  it('is re-applied, never told it duplicates itself', async () => {
+    const who = people();
+    const customer = await createCustomer(store.plain, who.bob, { name: 'Self' });
+    store.beforeNextTransaction(() => updateCustomer(store.plain, who.alice, customer.id, { domain: 'self.example', industry: 'Retail' }));
+    await updateCustomer(store.deps, who.bob, customer.id, { domain: 'self.example', phone: '+1 555 0199' });
+    expect(await getCustomer(store.plain, who.bob, customer.id)).toMatchObject({ domain: 'self.example', industry: 'Retail', phone: '+1 555 0199', version: 3 });
+  });
+});
+
+describe('a check on another item', () => {
+  it('refuses with what the use case said: a contact for a customer archived meanwhile is a 409', async () => {
+    const who = people();
+    const customer = await createCustomer(store.plain, who.bob, { name: 'Archived meanwhile' });
+    store.beforeNextTransaction(() => archiveCustomer(store.plain, who.bob, customer.id));
+    const refused = await rejection(createContact(store.deps, who.bob, customer.id, { name: 'Nobody' }));
+    expect(refused).toBeInstanceOf(ConflictError);
+    expect(refused.message).toMatch(/archived meanwhile/);
+    expect((await listContacts(store.plain, who.bob, customer.id, {})).items).toEqual([]);
   });
 });
 
