@@ -51,10 +51,33 @@ export interface RouteDefinition {
   ifMatch?: boolean;
   /** POSTs that honour `Idempotency-Key`. */
   idempotent?: boolean;
-  response: { status: 200 | 201 | 204; schema?: z.ZodType; contentType?: string; description: string };
+  /**
+   * `false` for a POST that changes no record (it signs links, marks the caller's own inbox). Every other POST, PUT,
+   * PATCH or DELETE goes through the one write path, so it may answer 409 (changed by others too often) and 503.
+   */
+  writes?: false;
+  /**
+   * The success response. `schema` is a zod schema, or, for a function that bundles no zod (system), a plain
+   * JSON Schema (2020-12, as OpenAPI 3.1 uses); `contentType` defaults to application/json. Without a schema the
+   * response has no body (204).
+   */
+  response: { status: 200 | 201 | 204; schema?: z.ZodType | JsonSchema; contentType?: string; description: string };
   /** Error statuses this route can answer besides the ones every authenticated route can (400, 401, 403, 500). */
   errors?: readonly number[];
 }
+
+/**
+ * A JSON Schema written as a plain object, for a route whose function must not bundle zod (the system function):
+ * only the OpenAPI document reads it.
+ */
+export interface JsonSchema {
+  readonly type?: 'object' | 'string' | 'array' | 'number' | 'integer' | 'boolean' | 'null';
+  readonly description?: string;
+  readonly [keyword: string]: unknown;
+}
+
+/** The body of an HTML document (a rendered quote or contract): `contentType: 'text/html'`. */
+export const HTML_DOCUMENT = { type: 'string', description: 'An HTML document (UTF-8)' } as const satisfies JsonSchema;
 
 /** A route as its context writes it: the context's function is stamped on by `defineRoutes`. */
 export type RouteSpec = Omit<RouteDefinition, 'fn'>;

@@ -12,20 +12,59 @@ import { routes, type RouteDefinition } from '../../functions/http/routes';
 import { MAX_BODY_BYTES } from '../../functions/shared/middleware/parse-json-body';
 import { bodyIsOptional } from '../../functions/shared/route';
 
+/** What each tag of the route tables groups (a new tag without a line here is described by its name). */
+const TAG_DESCRIPTIONS: Record<string, string> = {
+  System: 'Liveness and this document (no token)',
+  Customers: 'Customers and leads: classification, ownership, duplicates caught by domain and email',
+  Contacts: "A customer's contact people and their buying roles",
+  'Communication history': "Calls, emails, meetings and notes on a customer, and the customer's timeline",
+  Audit: 'Who changed what, when: every change of a record (managers and admins)',
+  Settings: "The tenant's base currency, lost reasons, tax rates, discount limit and reminder windows",
+  Pipeline: "The tenant's funnel: open stages with win probabilities and exit criteria",
+  Opportunities: 'Deals moving through the funnel: stage moves through gates, history, follow-ups, won/lost',
+  Events: "The tenant's change feed (the outbox), in order",
+  Products: 'The product catalog quotes are priced from',
+  Quotes: 'Quotes priced on the server: versions, send, accept/reject, HTML documents',
+  Contracts: 'Contract templates and contracts made from accepted quotes: submission for approval, signature',
+  Approvals: 'The approval policy, the steps waiting for the caller, decisions by API or signed link, the trail',
+  Notifications: "The caller's inbox: their notifications and their roles'",
+  Tasks: 'Tasks and follow-ups with reminders and escalations',
+  Assignment: 'Rep profiles, assignment rules, and reassigning customers and opportunities',
+};
+
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input: malformed JSON, wrong types, missing or unknown fields (see `errors`)',
-  401: 'No token, or an invalid or expired one',
+  401:
+    "No token, or an invalid or expired one: API Gateway's JWT authorizer answers `application/json` " +
+    '`{"message":"Unauthorized"}` and the request never reaches the function. A token without the tenant or user ' +
+    'claims is refused by the function itself, as problem+json.',
   403: "The caller's role or ownership does not allow this",
   404: 'No such record in the caller\'s tenant',
-  409: 'Conflicts with the current state (a duplicate names the existing record)',
+  409: 'Conflicts with the current state (a duplicate names the existing record), or others kept changing it: retry',
+  410: 'Closed for good: a step that timed out, a link that was used or expired',
   412: '`If-Match` names an outdated version',
   413: `Body larger than ${MAX_BODY_BYTES} bytes`,
   415: 'Body is not application/json',
   422: 'Idempotency-Key reused with a different request, or a business rule refused the input',
   500: 'Unexpected fault (logged with the correlation id)',
+  503: 'Temporarily unavailable (the store or the workflow engine refused): retry',
 };
 
-/** `servers` is empty unless given: the system function sets it per request, to where the caller reached the API. */
+/**
+ * What API Gateway's JWT authorizer answers, itself, to a request without a valid token: not problem+json (the
+ * gateway has no say in its shape).
+ */
+const GatewayUnauthorized = z
+  .strictObject({ message: z.literal('Unauthorized') })
+  .meta({ id: 'GatewayUnauthorized', description: "API Gateway's answer to a missing, invalid or expired token (JWT authorizer)" });
+
+/** The bearer token every operation needs unless it says otherwise (`security: []`: public). */
+const BEARER = [{ bearerAuth: [] }];
+
+/**
+ * `servers` is the host the document is served from (`/`) unless given: the system function sets it per request, to
+ * where the caller reached the API.
+ */
 export function buildOpenApiDocument(options: { serverUrl?: string } = {}) {
   const table: readonly RouteDefinition[] = routes;
   const registry = new OpenAPIRegistry();
@@ -45,8 +84,9 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}) {
         'Serverless sales management. Every record belongs to the tenant of the caller\'s token; records of other tenants answer 404. ' +
         'Writes honour `If-Match` (ETag = version) and POSTs an `Idempotency-Key`. Errors are RFC 9457 problem+json.',
     },
-    servers: options.serverUrl ? [{ url: options.serverUrl }] : [],
-    tags: [...new Set(table.map((route) => route.tag))].map((name) => ({ name })),
+    servers: [options.serverUrl ? { url: options.serverUrl } : { url: '/', description: 'The host this document is served from' }],
+    security: BEARER,
+    tags: [...new Set(table.map((route) => route.tag))].map((name) => ({ name, description: TAG_DESCRIPTIONS[name] ?? name })),
   });
 }
 
@@ -55,9 +95,15 @@ function registerRoute(registry: OpenAPIRegistry, route: RouteDefinition): void 
   const isPublic = route.access === 'public';
   const statuses = new Set<number>([...(route.request ? [400] : []), ...(isPublic ? [] : [401, 403]), ...(route.errors ?? []), 500]);
   if (route.request?.body) statuses.add(415).add(413);
+  // Every change goes through the one write path (domain/shared/versioned-write.ts): 409 once concurrent changes
+  // won every attempt, 503 when the store cancels the transaction for another reason.
+  if (route.method !== 'GET' && route.writes !== false && route.fn !== 'system') statuses.add(409).add(503);
   const problemResponse = (status: number) => ({
     description: ERROR_DESCRIPTIONS[status] ?? 'Error',
-    content: { 'application/problem+json': { schema: Problem } },
+    content: {
+      ...(status === 401 && { 'application/json': { schema: GatewayUnauthorized } }),
+      'application/problem+json': { schema: Problem },
+    },
   });
   const success = route.response.schema
     ? {
@@ -73,7 +119,8 @@ function registerRoute(registry: OpenAPIRegistry, route: RouteDefinition): void 
     tags: [route.tag],
     summary: route.summary,
     description: isPublic ? 'Public: no token needed.' : `Roles: ${roles.join(', ')}.`,
-    ...(isPublic ? {} : { security: [{ bearerAuth: [] }] }),
+    // Public operations say so: they must not inherit the document's bearer requirement.
+    security: isPublic ? [] : BEARER,
     'x-roles': roles,
     request: {
       ...(route.request?.params && { params: route.request.params as z.ZodObject }),

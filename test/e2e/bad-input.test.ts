@@ -46,6 +46,16 @@ function expectProblem(response: CallResult, status: number) {
   expect(problem).toMatchObject({ type: expect.any(String), title: expect.any(String), status: response.status, detail: expect.any(String) });
 }
 
+describe.each(bodyRoutes.filter(bodyIsOptional).map((route) => [route.id, route] as const))('%s, whose body has no required field', (_, route) => {
+  it('takes no body at all (no content-type) as {}', async () => {
+    // Each on a record of its own: the first call may change it (complete the task, decide the quote).
+    const empty = await call(api, route.method, await target(route), { token, body: {} });
+    const bare = await call(api, route.method, await target(route), { token });
+    expect(empty.status, JSON.stringify(empty.body)).toBeLessThan(300);
+    expect(bare.status, JSON.stringify(bare.body)).toBe(empty.status);
+  });
+});
+
 describe.each(bodyRoutes.map((route) => [route.id, route] as const))('%s', (_, route) => {
   it('malformed JSON is a 400 naming the body', async () => {
     const response = await call(api, route.method, await target(route), {
@@ -84,14 +94,6 @@ describe.each(bodyRoutes.map((route) => [route.id, route] as const))('%s', (_, r
       expectProblem(missing, 400);
       expect((missing.body as { errors: Array<{ path: string; message: string }> }).errors).toContainEqual({ path: 'body', message: 'Required' });
     }
-  });
-
-  it.runIf(bodyIsOptional(route))('no body at all (no content-type) is taken as {} when no field is required', async () => {
-    // Each on a record of its own: the first call may change it (complete the task, decide the quote).
-    const empty = await call(api, route.method, await target(route), { token, body: {} });
-    const bare = await call(api, route.method, await target(route), { token });
-    expect(empty.status, JSON.stringify(empty.body)).toBeLessThan(300);
-    expect(bare.status, JSON.stringify(bare.body)).toBe(empty.status);
   });
 
   it('an oversized body is a 413', async () => {
@@ -149,6 +151,8 @@ describe('every route', () => {
             token,
             rawBody: route.method === 'GET' ? undefined : rawBody,
             headers: { 'content-type': 'application/json', 'if-match': id },
+            // A random id may make a path of no route (`.` normalises away): then API Gateway's own 404.
+            route: 'any',
           });
           expect(response.status, JSON.stringify({ route: route.id, query, id, rawBody, body: response.body })).toBeLessThan(500);
         },

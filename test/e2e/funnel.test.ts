@@ -73,9 +73,9 @@ describe('the funnel over HTTP', () => {
     expect(quote.body.totals.total.amount).toBe(180000); // tax rate `standard` is 0 until an admin sets one
     expect((await call(api, 'GET', path, { token: rep })).body).toMatchObject({ amount: { amount: 180000, currency: 'EUR' } });
     expect((await call(api, 'POST', `/quotes/${quote.body.id}/send`, { token: rep })).status).toBe(200);
-    const document = await fetch(`${api.baseUrl}/quotes/${quote.body.id}/document`, { headers: { authorization: `Bearer ${rep}` } });
+    const document = await call<string>(api, 'GET', `/quotes/${quote.body.id}/document`, { token: rep });
     expect(document.headers.get('content-type')).toMatch(/text\/html/);
-    expect(await document.text()).toContain('1,800.00 EUR');
+    expect(document.body).toContain('1,800.00 EUR');
     expect((await call(api, 'POST', `${path}/stage`, { token: rep, body: { stage: 'negotiation' } })).status).toBe(200);
 
     // Won needs a signed contract: from the accepted quote, approved by a manager through the workflow.

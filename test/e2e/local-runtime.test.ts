@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { freePort } from '../../infra/local/dynamodb-local';
+import { documentedFetch } from '../support/local-api';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const tsx = join(root, 'node_modules/.bin/tsx');
@@ -94,19 +95,20 @@ describe('npm start', () => {
     const managerToken = /manager\s+alice\s+(\S+)/.exec(output)?.[1];
     expect(managerToken).toBeDefined();
 
-    const health = await fetch(`http://localhost:${port}/health`);
+    // Every response checked against the OpenAPI document, as call() checks the TestApi's.
+    const health = await documentedFetch(`http://localhost:${port}/health`);
     expect(health.status).toBe(200);
-    const customers = await fetch(`http://localhost:${port}/customers`, { headers: { authorization: `Bearer ${managerToken}` } });
+    const customers = await documentedFetch(`http://localhost:${port}/customers`, { headers: { authorization: `Bearer ${managerToken}` } });
     const page = (await customers.json()) as { items: Array<{ name: string }> };
     expect(page.items.map((c) => c.name)).toContain('Globex Corporation');
 
     // The seed ran a contract through the approval workflow (signed, so Stark's deal is won) and left Globex's
     // waiting for a manager: the state machine runs in this process.
     const mike = /manager\s+mike\s+(\S+)/.exec(output)?.[1];
-    const approvals = await fetch(`http://localhost:${port}/approvals`, { headers: { authorization: `Bearer ${mike}` } });
+    const approvals = await documentedFetch(`http://localhost:${port}/approvals`, { headers: { authorization: `Bearer ${mike}` } });
     const pending = (await approvals.json()) as { items: Array<{ contractTitle: string; status: string }> };
     expect(pending.items.map((r) => [r.contractTitle, r.status])).toEqual([['Globex platform renewal', 'pending']]);
-    const won = await fetch(`http://localhost:${port}/opportunities?status=won`, { headers: { authorization: `Bearer ${managerToken}` } });
+    const won = await documentedFetch(`http://localhost:${port}/opportunities?status=won`, { headers: { authorization: `Bearer ${managerToken}` } });
     expect(((await won.json()) as { items: Array<{ name: string }> }).items.map((o) => o.name)).toEqual(['Stark support upgrade']);
 
     // `npm run job -- reminders` runs the reminder job inside this runtime, now.

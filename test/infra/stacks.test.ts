@@ -280,7 +280,7 @@ describe.each(STAGES)('stage %s', (stage) => {
       const served = JSON.parse(readFileSync(join(bundleDir('system'), 'openapi.json'), 'utf8')) as { openapi: string; servers: unknown[]; paths: Record<string, unknown> };
       expect(served).toEqual(JSON.parse(readFileSync(join(built.app.outdir, 'openapi.json'), 'utf8')));
       expect(served.openapi).toBe('3.1.0');
-      expect(served.servers).toEqual([]);
+      expect(served.servers).toEqual([{ url: '/', description: 'The host this document is served from' }]);
       expect(Object.keys(served.paths).sort()).toEqual([...new Set(allRoutes.map((route) => route.path))].sort());
       const sources = bundledSources('system');
       expect(sources.filter((source) => /node_modules\/(zod|@asteasolutions|electrodb|@aws-sdk)\//.test(source) || source.endsWith('schemas.ts'))).toEqual([]);

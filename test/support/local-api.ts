@@ -9,6 +9,7 @@ import { createLocalApprovalEngine, type LocalApprovalEngine } from '../../infra
 import { provideOpenApiDocument } from '../../infra/openapi/write';
 import { useApprovalEngine } from '../../functions/shared/approval-engine';
 import { handler as approvalTasks } from '../../functions/workflows/approval-tasks';
+import { expectDocumented, type RouteExpectation } from './documented-responses';
 import { createTestTable } from './dynamo';
 
 export interface TestApi {
@@ -55,6 +56,12 @@ export interface CallOptions {
   body?: unknown;
   rawBody?: string;
   headers?: Record<string, string>;
+  /**
+   * What the request is to the OpenAPI check every response goes through (./documented-responses.ts): an
+   * operation of the document unless it says otherwise (`none`: an unknown path; `any`: random paths; `local`: a
+   * local convenience such as `/docs`).
+   */
+  route?: RouteExpectation;
 }
 
 export interface CallResult<T = unknown> {
@@ -78,6 +85,12 @@ export async function call<T = Record<string, unknown>>(
   }
   const response = await fetch(`${api.baseUrl}${path}`, { method, headers, body });
   const text = await response.text();
+  // What the document says this operation answers, or the test fails here naming the route, status and schema errors.
+  const sent = new URL(response.url);
+  expectDocumented(
+    { method, path: `${sent.pathname}${sent.search}`, status: response.status, contentType: response.headers.get('content-type'), text },
+    options.route,
+  );
   let parsed: unknown = text;
   try {
     parsed = text === '' ? undefined : JSON.parse(text);
@@ -85,4 +98,25 @@ export async function call<T = Record<string, unknown>>(
     // not JSON: keep the text
   }
   return { status: response.status, headers: response.headers, body: parsed as T };
+}
+
+/**
+ * `fetch` for a server that is not a TestApi (the `npm start` child process): the response is checked against the
+ * document like `call()`'s, and handed back unread.
+ */
+export async function documentedFetch(url: string, init: RequestInit & { route?: RouteExpectation } = {}): Promise<Response> {
+  const { route, ...request } = init;
+  const response = await fetch(url, request);
+  const sent = new URL(response.url);
+  expectDocumented(
+    {
+      method: request.method ?? 'GET',
+      path: `${sent.pathname}${sent.search}`,
+      status: response.status,
+      contentType: response.headers.get('content-type'),
+      text: await response.clone().text(),
+    },
+    route,
+  );
+  return response;
 }

@@ -76,6 +76,7 @@ export const approvalRoutes = defineRoutes('approvals', [
   },
   {
     id: 'createApprovalLinks',
+    writes: false,
     method: 'POST',
     path: '/approvals/{id}/links',
     access: ALL,

@@ -16,7 +16,7 @@ import {
   UpdateContractBody,
 } from '../../../domain/contracts/schemas';
 import { QuoteIdParams } from '../../../domain/quotes/schemas';
-import { ALL, SELLERS, ADMINS, defineRoutes } from '../../shared/route';
+import { ADMINS, ALL, HTML_DOCUMENT, SELLERS, defineRoutes } from '../../shared/route';
 
 export const contractRoutes = defineRoutes('contracts', [
   {
@@ -72,7 +72,8 @@ export const contractRoutes = defineRoutes('contracts', [
     summary: 'Read a contract',
     request: { params: ContractIdParams },
     response: { status: 200, schema: Contract, description: 'The contract' },
-    errors: [404],
+    // Reading records an expiry/activation that came due: a write.
+    errors: [404, 503],
   },
   {
     id: 'updateContract',
@@ -107,8 +108,9 @@ export const contractRoutes = defineRoutes('contracts', [
     tag: 'Contracts',
     summary: 'The rendered contract as an HTML document',
     request: { params: ContractIdParams },
-    response: { status: 200, contentType: 'text/html', description: 'The contract text' },
-    errors: [404],
+    response: { status: 200, contentType: 'text/html', schema: HTML_DOCUMENT, description: 'The contract text' },
+    // Reading records an expiry/activation that came due: a write.
+    errors: [404, 503],
   },
   {
     id: 'submitContract',

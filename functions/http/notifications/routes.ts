@@ -23,6 +23,7 @@ export const notificationRoutes = defineRoutes('notifications', [
   },
   {
     id: 'markNotificationRead',
+    writes: false,
     method: 'POST',
     path: '/me/notifications/{id}/read',
     access: ALL,

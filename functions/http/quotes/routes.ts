@@ -11,7 +11,7 @@ import {
   QuoteList,
   UpdateQuoteBody,
 } from '../../../domain/quotes/schemas';
-import { ALL, SELLERS, defineRoutes } from '../../shared/route';
+import { ALL, HTML_DOCUMENT, SELLERS, defineRoutes } from '../../shared/route';
 
 export const quoteRoutes = defineRoutes('quotes', [
   {
@@ -46,7 +46,8 @@ export const quoteRoutes = defineRoutes('quotes', [
     summary: 'Read a quote version (a sent quote past its validity is recorded as expired)',
     request: { params: QuoteIdParams },
     response: { status: 200, schema: Quote, description: 'The quote' },
-    errors: [404],
+    // Reading records an expiry/activation that came due: a write.
+    errors: [404, 503],
   },
   {
     id: 'updateQuote',
@@ -120,7 +121,8 @@ export const quoteRoutes = defineRoutes('quotes', [
     tag: 'Quotes',
     summary: 'The quote as an HTML document: company, customer, lines and totals',
     request: { params: QuoteIdParams },
-    response: { status: 200, contentType: 'text/html', description: 'The rendered quote' },
-    errors: [404],
+    response: { status: 200, contentType: 'text/html', schema: HTML_DOCUMENT, description: 'The rendered quote' },
+    // Reading records an expiry/activation that came due: a write.
+    errors: [404, 503],
   },
 ]);
