@@ -8,17 +8,20 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
 import { ROLES } from '../shared/actor';
 
-const LinkPayload = z.object({
-  t: z.string(),
-  r: z.string(),
-  c: z.string(),
-  v: z.number().int(),
-  u: z.string(),
-  g: z.array(z.enum(ROLES)),
-  d: z.enum(['approve', 'reject']),
-  exp: z.number().int(),
-});
-export type LinkPayload = z.infer<typeof LinkPayload>;
+const linkPayloadSchema = () =>
+  z.object({
+    t: z.string(),
+    r: z.string(),
+    c: z.string(),
+    v: z.number().int(),
+    u: z.string(),
+    g: z.array(z.enum(ROLES)),
+    d: z.enum(['approve', 'reject']),
+    exp: z.number().int(),
+  });
+export type LinkPayload = z.infer<ReturnType<typeof linkPayloadSchema>>;
+/** Built on first use: what imports the approvals context without verifying links (the reminder job) bundles no zod. */
+let linkPayload: ReturnType<typeof linkPayloadSchema> | undefined;
 
 export function signLink(payload: LinkPayload, secret: string): string {
   const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
@@ -38,7 +41,7 @@ export function verifyLink(token: string, secret: string, now: Date): { payload?
   } catch {
     return { problem: 'invalid' };
   }
-  const result = LinkPayload.safeParse(parsed);
+  const result = (linkPayload ??= linkPayloadSchema()).safeParse(parsed);
   if (!result.success) return { problem: 'invalid' };
   if (result.data.exp * 1000 <= now.getTime()) return { problem: 'expired' };
   return { payload: result.data };
