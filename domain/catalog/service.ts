@@ -7,7 +7,7 @@ import type { Actor } from '../shared/actor';
 import { logChange } from '../shared/change-log';
 import { readPage, type Page } from '../shared/pagination';
 import type { Deps } from '../shared/ports';
-import { applyPatch, compact, diffFields } from '../shared/records';
+import { applyPatch, compact, createdFields, diffFields } from '../shared/records';
 import { uniqueValueWrites, type UniqueClaim } from '../shared/unique-values';
 import { createWrite, versionedWrite, type WriteOptions } from '../shared/versioned-write';
 import type { CreateProductInput, ListProductsInput, ProductView, UpdateProductInput } from './schemas';
@@ -51,7 +51,7 @@ export async function createProduct(deps: Deps, actor: Actor, input: CreateProdu
       entityType: 'product',
       entityId: product.productId,
       action: 'create',
-      changes: diffFields({}, view, ['version', 'updatedAt', 'updatedBy', 'createdAt', 'createdBy', 'id']),
+      changes: createdFields(view),
       events: [{ type: 'product.created', data: { product: view } }],
     });
     const guards = await uniqueValueWrites(deps, actor.tenantId, {

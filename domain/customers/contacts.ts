@@ -6,7 +6,7 @@ import { assertMayChangeOwned, type Actor } from '../shared/actor';
 import { logChange } from '../shared/change-log';
 import { readPage, type Page, type PageRequest } from '../shared/pagination';
 import type { Deps } from '../shared/ports';
-import { applyPatch, compact, diffFields } from '../shared/records';
+import { applyPatch, compact, createdFields, deletedFields, diffFields } from '../shared/records';
 import { uniqueValueWrites } from '../shared/unique-values';
 import { versionedWrite, type WriteOptions, type WriteSet } from '../shared/versioned-write';
 import { assertNotArchived, readCustomer, type CustomerItem } from './customers';
@@ -49,7 +49,7 @@ export async function createContact(
         entityId: contact.contactId,
         parentId: customerId,
         action: 'create',
-        changes: diffFields({}, view, ['version', 'updatedAt', 'updatedBy', 'createdAt', 'createdBy', 'id']),
+        changes: createdFields(view),
         events: [{ type: 'contact.created', data: { contact: view } }],
       });
       const guards = await uniqueValueWrites(deps, actor.tenantId, {
@@ -162,7 +162,7 @@ export async function deleteContact(
         entityId: current.contactId,
         parentId: current.customerId,
         action: 'delete',
-        changes: diffFields(toContactView(current), {}, ['version', 'updatedAt', 'updatedBy', 'createdAt', 'createdBy', 'id']),
+        changes: deletedFields(toContactView(current)),
         events: [{ type: 'contact.deleted', data: { customerId: current.customerId } }],
       });
       const guards = await uniqueValueWrites(deps, actor.tenantId, {

@@ -7,7 +7,7 @@ import { assertMayChangeOwned, type Actor } from '../shared/actor';
 import { logChange } from '../shared/change-log';
 import { readPage, type Page } from '../shared/pagination';
 import type { Deps } from '../shared/ports';
-import { applyPatch, compact, diffFields, type FieldChange } from '../shared/records';
+import { applyPatch, compact, createdFields, diffFields, type FieldChange } from '../shared/records';
 import { uniqueValueWrites } from '../shared/unique-values';
 import { createWrite, versionedWrite, type Planned, type WriteOptions, type WriteSet } from '../shared/versioned-write';
 import {
@@ -66,7 +66,7 @@ export async function createCustomer(
         entityType: 'customer',
         entityId: customer.customerId,
         action: 'create',
-        changes: diffFields({}, view, ['version', 'updatedAt', 'updatedBy', 'createdAt', 'createdBy', 'id']),
+        changes: createdFields(view),
         events: [
           { type: 'customer.created', data: { customer: view } },
           ...(assignment ? [{ type: 'customer.assigned', data: assignmentData(assignment) }] : []),

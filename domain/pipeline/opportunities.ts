@@ -10,7 +10,7 @@ import { assertMayChangeOwned, ownerForNewRecord, seesWholeTenant, type Actor } 
 import { logChange } from '../shared/change-log';
 import { readPage, type Page } from '../shared/pagination';
 import type { Deps } from '../shared/ports';
-import { compact, diffFields } from '../shared/records';
+import { compact, createdFields } from '../shared/records';
 import { versionedWrite } from '../shared/versioned-write';
 import { pipelineUnchanged, scheduleStaleCheck, stageChangeItem, type OpportunityItem } from './opportunity-writes';
 import { loadPipeline } from './pipeline-config';
@@ -66,7 +66,7 @@ export async function createOpportunity(deps: Deps, actor: Actor, input: CreateO
           entityId: opportunity.opportunityId,
           parentId: customer.customerId,
           action: 'create',
-          changes: diffFields({}, view, ['version', 'updatedAt', 'updatedBy', 'createdAt', 'createdBy', 'id', 'stageEnteredAt']),
+          changes: createdFields(view, ['stageEnteredAt']),
           events: [
             { type: 'opportunity.created', data: { opportunity: view } },
             ...(assignment ? [{ type: 'opportunity.assigned', data: assignmentData(assignment) }] : []),

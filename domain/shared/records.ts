@@ -18,6 +18,19 @@ export function diffFields(
   return changes;
 }
 
+/** The bookkeeping fields of a record's view: who made it and when, its version — never "changes" in an audit entry. */
+const BOOKKEEPING = ['id', 'version', 'createdAt', 'createdBy', 'updatedAt', 'updatedBy'];
+
+/** A new record's fields, for its creation's audit entry (bookkeeping and `alsoIgnore` left out). */
+export function createdFields(view: Record<string, unknown>, alsoIgnore: readonly string[] = []): Record<string, FieldChange> {
+  return diffFields({}, view, [...BOOKKEEPING, ...alsoIgnore]);
+}
+
+/** The fields a deleted record had, for its deletion's audit entry. */
+export function deletedFields(view: Record<string, unknown>): Record<string, FieldChange> {
+  return diffFields(view, {}, BOOKKEEPING);
+}
+
 /** Applies a PATCH body: `undefined` keeps a field, `null` clears it, anything else replaces it. */
 export function applyPatch<T extends Record<string, unknown>>(record: T, patch: Record<string, unknown>): T {
   const next: Record<string, unknown> = { ...record };

@@ -16,7 +16,7 @@ import type { Actor } from '../shared/actor';
 import { logChange } from '../shared/change-log';
 import { readPage, type Page } from '../shared/pagination';
 import type { Deps } from '../shared/ports';
-import { compact, diffFields } from '../shared/records';
+import { compact, createdFields, diffFields } from '../shared/records';
 import { createWrite, versionedWrite, type WriteOptions, type WriteSet } from '../shared/versioned-write';
 import { UNLINKED } from './model';
 import { activityTypeOf, assertMayAssign, assertMayWork, firstReminder, isOverdue, type ReminderPolicy } from './rules';
@@ -195,7 +195,7 @@ function taskWrites(
     entityId: next.taskId,
     parentId: next.linkedType === UNLINKED ? undefined : next.linkedId,
     action,
-    changes: current ? diffFields(current, next) : diffFields({}, view, ['id', 'createdAt', 'createdBy', 'updatedAt', 'updatedBy', 'version', 'overdue']),
+    changes: current ? diffFields(current, next) : createdFields(view, ['overdue']),
     events: [{ type: eventType, data: { taskId: next.taskId, assignee: next.assignee, dueAt: next.dueAt, status: next.status } }],
   });
   const newlyAssigned = next.assignee !== actor.userId && next.status === 'open' && current?.assignee !== next.assignee;
