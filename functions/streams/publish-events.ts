@@ -4,10 +4,13 @@
  * Detail the feed's view of the event plus its tenant. Everything else on the stream is ignored (on AWS the
  * event source mapping's filter already drops it; locally the stream poller hands over every record).
  *
- * Order and failures: records are published in stream order. When one cannot be published, it and every later
- * record of the batch are reported as `batchItemFailures`, so Lambda retries from there and nothing overtakes
- * it. Delivery is at least once: a retried batch may repeat events that EventBridge had already accepted, so
- * consumers deduplicate by `detail.id`.
+ * Order and failures: records are published in stream order. When one cannot be published, the ones before it
+ * are, and it and every later record of the batch are reported as `batchItemFailures`, so the event source
+ * mapping retries from there and nothing overtakes it. When the batch *starts* with a record that cannot be read
+ * (a poison record), the invocation fails instead: the mapping (bisectBatchOnError) splits the batch until that
+ * record fails alone, sends it to the on-failure destination after its retries, and delivers every other record
+ * (infra/local/stream-delivery.ts does the same locally). Delivery is at least once: a retried batch may repeat
+ * events that EventBridge had already accepted, so consumers deduplicate by `detail.id`.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -59,7 +62,11 @@ export function createPublishEventsHandler(
       const mapped = toBusEntry(record, eventBusName);
       if (mapped.kind === 'ignore') continue;
       if (mapped.kind === 'invalid') {
-        logger.error('Outbox record cannot be published', { reason: mapped.reason, sequenceNumber: record.dynamodb?.SequenceNumber });
+        const sequenceNumber = record.dynamodb?.SequenceNumber;
+        logger.error('Outbox record cannot be published', { reason: mapped.reason, sequenceNumber });
+        // First in the batch: fail the invocation, so the mapping isolates it (bisects) rather than retrying the
+        // whole rest of the batch with it and then discarding all of it.
+        if (toPublish.length === 0) throw new UnpublishableRecordError(`Outbox record ${sequenceNumber} cannot be published: ${mapped.reason}`);
         firstFailure = position;
         break;
       }
@@ -92,6 +99,33 @@ export function createPublishEventsHandler(
   };
 }
 
+/** A record that no retry will make publishable (unreadable, not an event, too large). */
+export class UnpublishableRecordError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnpublishableRecordError';
+  }
+}
+
+/**
+ * A stream image as the unmarshaller accepts it. DynamoDB Local writes an empty map as `{}` instead of
+ * `{"M":{}}` (DESIGN: known quirks); DynamoDB never writes an attribute without its type, so a typeless value is
+ * read as the empty map it stands for, at any depth.
+ */
+export function normalizeImage(image: Record<string, unknown>): Record<string, AttributeValue> {
+  return Object.fromEntries(Object.entries(image).map(([name, value]) => [name, normalizeValue(value)]));
+}
+
+function normalizeValue(value: unknown): AttributeValue {
+  if (typeof value !== 'object' || value === null || Object.keys(value).length === 0) return { M: {} };
+  const attribute = value as Record<string, unknown>;
+  if (attribute.M !== undefined && typeof attribute.M === 'object' && attribute.M !== null) {
+    return { M: normalizeImage(attribute.M as Record<string, unknown>) };
+  }
+  if (Array.isArray(attribute.L)) return { L: attribute.L.map(normalizeValue) };
+  return attribute as unknown as AttributeValue;
+}
+
 /** A stream record as a bus entry, if it is a new outbox item. */
 export function toBusEntry(record: DynamoDBRecord, eventBusName: string): Mapped {
   const image = record.dynamodb?.NewImage;
@@ -102,7 +136,7 @@ export function toBusEntry(record: DynamoDBRecord, eventBusName: string): Mapped
   let item: DomainEventItem;
   try {
     // aws-lambda's AttributeValue (binary as base64) and the SDK's differ only in B/BS, which unmarshall passes through.
-    const raw = unmarshall(image as Record<string, AttributeValue>);
+    const raw = unmarshall(normalizeImage(image));
     const { data } = outbox.parse({ Item: raw }, { ignoreOwnership: true });
     if (!data) return { kind: 'invalid', reason: 'not an outbox item' };
     item = data;

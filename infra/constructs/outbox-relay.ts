@@ -37,8 +37,10 @@ export const OUTBOX_RETRY_ATTEMPTS = 5;
  * domainEvent items, publishing to the bus. It alone may read the stream and put events on the bus.
  *
  * Failures: the handler reports the first record it could not publish and all after it; Lambda retries from
- * there (splitting batches that make the function fail) up to OUTBOX_RETRY_ATTEMPTS times, then sends the
- * batch's *description* (shard, sequence numbers) to the dead-letter queue and moves on. The records themselves
+ * there up to OUTBOX_RETRY_ATTEMPTS times. A batch that starts with a record no retry can publish (a poison
+ * record) makes the function fail, so the mapping splits it (bisectBatchOnError) until that record fails alone:
+ * only its *description* (shard, sequence number) goes to the dead-letter queue, and every other record of the
+ * batch is delivered in order (test/unit/publish-events.test.ts drives the handler through the same policy). The records themselves
  * stay in the stream only 24 hours; the events stay in the table's feed (`GET /events`) for 30 days, which is
  * where a redrive reads them from. Hence an alarm on the first message in the queue.
  */

@@ -7,7 +7,7 @@ const port = Number(process.env.PORT ?? 3000);
 
 async function main(): Promise<void> {
   if (!name) {
-    console.error('usage: npm run job -- <name>   (jobs: reminders)');
+    console.error('usage: npm run job -- <name>   (jobs: reminders, redrive-events)');
     process.exit(2);
   }
   let response: Response;

@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   const { createLocalApi, loadHandlers } = await import('./local-api');
   const { provideOpenApiDocument } = await import('../openapi/write');
   const { createLocalEventBus } = await import('./local-event-bus');
-  const { fileCheckpointStore, startStreamPoller } = await import('./stream-poller');
+  const { fileCheckpointStore, fileDeadLetterStore, memoryDeadLetterStore, redriveDeadLetters, startStreamPoller } = await import('./stream-poller');
   const { createPublishEventsHandler } = await import('../../functions/streams/publish-events');
 
   await ensureTable(createDynamoClient({ endpoint: dynamo.endpoint }), TABLE_NAME);
@@ -61,10 +61,14 @@ async function main(): Promise<void> {
   // written before it runs is missed.
   const eventLog = heldBackLog();
   const bus = createLocalEventBus({ name: EVENT_BUS_NAME, log: eventLog.log });
+  const relay = createPublishEventsHandler(bus, { eventBusName: EVENT_BUS_NAME });
+  // What the relay still cannot publish after every retry is parked here (on AWS: the dead-letter queue).
+  const deadLetters = values['in-memory'] ? memoryDeadLetterStore() : fileDeadLetterStore('.local/outbox-dead-letters.json');
   const poller = await startStreamPoller({
     endpoint: dynamo.endpoint,
     tableName: TABLE_NAME,
-    handler: createPublishEventsHandler(bus, { eventBusName: EVENT_BUS_NAME }),
+    handler: relay,
+    deadLetters,
     // On disk the stream survives restarts: resume where the last run stopped instead of republishing.
     checkpoints: values['in-memory'] ? undefined : fileCheckpointStore('.local/stream-checkpoints.json'),
     log: eventLog.log,
@@ -75,7 +79,7 @@ async function main(): Promise<void> {
   const seeded = await seedDemoTenant(runtimeDeps(), approvals);
   const keys = await loadOrCreateDevKeys();
   // The dev stage's schedule expressions, fired here; `npm run job -- reminders` runs one now.
-  const jobs = { reminders: () => reminders() };
+  const jobs = { reminders: () => reminders(), 'redrive-events': () => redriveDeadLetters(deadLetters, relay) };
   const { remindersRate } = stageConfig('dev').schedules;
   const stopSchedules = startLocalScheduler([{ name: 'reminders', expression: remindersRate, run: jobs.reminders }], eventLog.log);
   // GET /openapi.json serves the document generated from the route table now, as the stack does at synth.

@@ -3,10 +3,11 @@
  * Local and invokes a stream handler (the same one the Lambda runs) with the records in the Lambda event shape.
  *
  * Like the mapping in infra/constructs/outbox-relay.ts: shards are read from TRIM_HORIZON (events written before
- * the poller started are not lost), parents before children, in batches of `batchSize`; a batch's
- * `batchItemFailures` (or a thrown error) makes it retry from the first failed record, up to `retryAttempts`
- * times, after which the batch is logged and skipped (on AWS it would go to the on-failure destination). Unlike
- * it, there is no filter: every record is handed over, and the handler ignores what is not its business.
+ * the poller started are not lost), parents before children, in batches of `batchSize`, each delivered as the
+ * mapping delivers it (./stream-delivery.ts: retried from the first failed record, split when the handler fails
+ * on it, `retryAttempts` retries); what still fails is parked in a dead-letter store with a log line, never
+ * dropped, and `redriveDeadLetters` (`npm run job -- redrive-events`) hands it over again. Unlike the mapping,
+ * there is no filter: every record is handed over, and the handler ignores what is not its business.
  *
  * With `checkpoints`, where each shard was read to survives a restart (`npm start` keeps the stream on disk, so
  * TRIM_HORIZON alone would publish the last 24 hours' events again on every start).
@@ -26,6 +27,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { createDynamoClient } from '../../functions/shared/runtime';
+import { deliverBatch, type DeliveryOutcome } from './stream-delivery';
 
 export type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
 
@@ -44,9 +46,13 @@ export interface StreamPollerOptions {
   intervalMs?: number;
   /** Records per handler invocation (the mapping's batch size). */
   batchSize?: number;
-  /** Retries of a failing batch before it is skipped (the mapping's retryAttempts). */
+  /** Retries of a failing batch before what still fails is parked (the mapping's retryAttempts). */
   retryAttempts?: number;
+  /** Pause before the n-th retry of a batch: n × this (default 200 ms). */
+  retryDelayMs?: number;
   checkpoints?: CheckpointStore;
+  /** Where records go that still fail after every retry (the mapping's on-failure destination); default in memory. */
+  deadLetters?: DeadLetterStore;
   log?: (line: string) => void;
 }
 
@@ -66,7 +72,6 @@ interface ShardState {
   iterator?: string;
   /** Closed and read to its end. */
   done: boolean;
-  retry?: { sequenceNumber: string; attempts: number };
 }
 
 const SHARD_REFRESH_MS = 5_000;
@@ -76,7 +81,10 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   const intervalMs = options.intervalMs ?? 250;
   const batchSize = options.batchSize ?? 100;
   const retryAttempts = options.retryAttempts ?? 5;
+  const retryDelayMs = options.retryDelayMs ?? 200;
+  const deadLetters = options.deadLetters ?? memoryDeadLetterStore();
   const log = options.log ?? (() => undefined);
+  const abort = new AbortController();
   const region = process.env.AWS_REGION ?? 'us-east-1';
 
   const dynamo = createDynamoClient({ endpoint: options.endpoint });
@@ -175,9 +183,8 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     }
     const records = page.Records ?? [];
     for (let start = 0; start < records.length; start += batchSize) {
-      const handedOver = await invoke(shard, records.slice(start, start + batchSize));
-      if (!handedOver) {
-        // Retry from shard.position with a fresh iterator after the pause.
+      if ((await deliver(shard, records.slice(start, start + batchSize))) === 'aborted') {
+        // Stopping: read it again from shard.position on the next start.
         shard.iterator = undefined;
         return false;
       }
@@ -190,50 +197,33 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     return records.length > 0;
   }
 
-  /** Invokes the handler with one batch. Returns false when the batch is to be retried. */
-  async function invoke(shard: ShardState, batch: StreamRecord[]): Promise<boolean> {
+  /** Delivers one batch as the mapping would; every record ends up handed over or parked, unless stopping. */
+  async function deliver(shard: ShardState, batch: StreamRecord[]): Promise<DeliveryOutcome> {
     const records = batch.map((record) => toLambdaRecord(record, streamArn, region)).filter((record) => record !== undefined);
-    let firstFailed: number | undefined;
-    if (records.length > 0) {
-      try {
-        const response = await options.handler({ Records: records });
-        const failures = response?.batchItemFailures ?? [];
-        if (failures.length > 0) {
-          // Like Lambda: retry from the lowest failed sequence number; one it does not know fails the whole batch.
-          const indexes = failures.map((failure) => batch.findIndex((record) => record.dynamodb?.SequenceNumber === failure.itemIdentifier));
-          firstFailed = indexes.includes(-1) ? 0 : Math.min(...indexes);
-        }
-      } catch (error) {
-        log(`[streams] handler failed: ${error instanceof Error ? error.message : String(error)}`);
-        firstFailed = 0;
-      }
-    }
-
-    if (firstFailed !== undefined) {
-      const sequenceNumber = batch[firstFailed]?.dynamodb?.SequenceNumber;
-      if (sequenceNumber) {
-        const attempts = shard.retry?.sequenceNumber === sequenceNumber ? shard.retry.attempts + 1 : 1;
-        if (attempts <= retryAttempts) {
-          shard.retry = { sequenceNumber, attempts };
-          shard.position = { type: 'AT_SEQUENCE_NUMBER', sequenceNumber };
-          const handedOver = batch[firstFailed - 1]?.dynamodb?.SequenceNumber;
-          if (handedOver) options.checkpoints?.set(streamArn, shard.id, handedOver);
-          return false;
-        }
-        const last = batch.at(-1)?.dynamodb?.SequenceNumber;
-        log(
-          `[streams] ${shard.id}: records ${sequenceNumber}..${last} still failing after ${retryAttempts} retries; ` +
-            'skipped (on AWS: sent to the on-failure destination)',
-        );
-      }
-    }
-    shard.retry = undefined;
+    const outcome =
+      records.length === 0
+        ? 'delivered'
+        : await deliverBatch(records, options.handler, {
+            retryAttempts,
+            bisectOnError: true,
+            retryDelayMs: (retry) => retry * retryDelayMs,
+            signal: abort.signal,
+            async onFailure(failed, reason) {
+              await deadLetters.park(failed, reason);
+              const sequence = (record: DynamoDBRecord | undefined) => record?.dynamodb?.SequenceNumber ?? '?';
+              log(
+                `[streams] ${shard.id}: ${failed.length === 1 ? `record ${sequence(failed[0])}` : `records ${sequence(failed[0])}..${sequence(failed.at(-1))}`} ` +
+                  `still failing after ${retryAttempts} retries (${reason}); parked in ${deadLetters.where} ` +
+                  '(on AWS: the dead-letter queue). `npm run job -- redrive-events` hands them over again.',
+              );
+            },
+          });
     const last = batch.at(-1)?.dynamodb?.SequenceNumber;
-    if (last) {
+    if (outcome === 'delivered' && last) {
       shard.position = { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: last };
       options.checkpoints?.set(streamArn, shard.id, last);
     }
-    return true;
+    return outcome;
   }
 
   async function poll(): Promise<boolean> {
@@ -252,7 +242,6 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   // The first shard listing happens now, so a poller that cannot read the stream fails to start.
   await refreshShards();
 
-  const abort = new AbortController();
   let lastError = '';
   const loop = (async () => {
     while (!abort.signal.aborted) {
@@ -340,4 +329,82 @@ export function fileCheckpointStore(path: string): CheckpointStore {
       writeFileSync(path, JSON.stringify(stored, null, 2));
     },
   };
+}
+
+/** Records the poller could not hand over after every retry, kept until a redrive hands them over. */
+export interface DeadLetterStore {
+  /** Where they are kept, for log lines. */
+  readonly where: string;
+  park(records: readonly DynamoDBRecord[], reason: string): void | Promise<void>;
+  list(): ParkedRecord[];
+  remove(sequenceNumbers: readonly string[]): void;
+}
+
+export interface ParkedRecord {
+  record: DynamoDBRecord;
+  reason: string;
+  parkedAt: string;
+}
+
+export function memoryDeadLetterStore(): DeadLetterStore {
+  let parked: ParkedRecord[] = [];
+  return {
+    where: 'memory',
+    park(records, reason) {
+      const parkedAt = new Date().toISOString();
+      parked.push(...records.map((record) => ({ record, reason, parkedAt })));
+    },
+    list: () => [...parked],
+    remove(sequenceNumbers) {
+      parked = parked.filter((entry) => !sequenceNumbers.includes(entry.record.dynamodb?.SequenceNumber ?? ''));
+    },
+  };
+}
+
+/** Parked records in a JSON file (under the git-ignored .local/): nothing parked is lost with a restart. */
+export function fileDeadLetterStore(path: string): DeadLetterStore {
+  const read = (): ParkedRecord[] => {
+    try {
+      return JSON.parse(readFileSync(path, 'utf8')) as ParkedRecord[];
+    } catch {
+      return [];
+    }
+  };
+  const write = (parked: ParkedRecord[]) => {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, JSON.stringify(parked, null, 2));
+  };
+  return {
+    where: path,
+    park(records, reason) {
+      const parkedAt = new Date().toISOString();
+      write([...read(), ...records.map((record) => ({ record, reason, parkedAt }))]);
+    },
+    list: read,
+    remove(sequenceNumbers) {
+      write(read().filter((entry) => !sequenceNumbers.includes(entry.record.dynamodb?.SequenceNumber ?? '')));
+    },
+  };
+}
+
+/** Hands every parked record to the handler again, one at a time in stream order; those it takes leave the store. */
+export async function redriveDeadLetters(store: DeadLetterStore, handler: StreamHandler): Promise<{ redriven: number; stillFailing: number }> {
+  const parked = store.list().sort((a, b) => compareSequence(a.record, b.record));
+  const redriven: string[] = [];
+  for (const { record } of parked) {
+    try {
+      const response = await handler({ Records: [record] });
+      if ((response?.batchItemFailures ?? []).length === 0) redriven.push(record.dynamodb?.SequenceNumber ?? '');
+    } catch {
+      // Still not publishable: it stays parked.
+    }
+  }
+  store.remove(redriven);
+  return { redriven: redriven.length, stillFailing: parked.length - redriven.length };
+}
+
+function compareSequence(a: DynamoDBRecord, b: DynamoDBRecord): number {
+  const left = BigInt(a.dynamodb?.SequenceNumber ?? '0');
+  const right = BigInt(b.dynamodb?.SequenceNumber ?? '0');
+  return left < right ? -1 : left > right ? 1 : 0;
 }

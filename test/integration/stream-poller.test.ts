@@ -9,10 +9,23 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type DomainEventItem, eventItem } from '../../domain/shared/change-log';
 import type { Deps } from '../../domain/shared/ports';
 import type { EventPublisher } from '../../functions/shared/event-publisher';
-import { createDeps, createDynamoClient } from '../../functions/shared/runtime';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { createDeps, createDocumentClient, createDynamoClient } from '../../functions/shared/runtime';
 import { createPublishEventsHandler } from '../../functions/streams/publish-events';
 import { type BusEvent, createLocalEventBus, type LocalEventBus } from '../../infra/local/local-event-bus';
-import { type CheckpointStore, type StreamPoller, startStreamPoller, toLambdaRecord } from '../../infra/local/stream-poller';
+import {
+  type CheckpointStore,
+  memoryDeadLetterStore,
+  redriveDeadLetters,
+  type StreamPoller,
+  type StreamPollerOptions,
+  startStreamPoller,
+  toLambdaRecord,
+} from '../../infra/local/stream-poller';
+import { createCustomer } from '../../domain/customers';
+import { createOpportunity } from '../../domain/pipeline';
+import { listEvents } from '../../domain/events';
 import { actor, createTestTable, newTenant } from '../support/dynamo';
 
 const BUS = 'salesflow-test';
@@ -59,11 +72,13 @@ async function writeNonEvent(tenantId: string): Promise<void> {
   await deps.db.entities.auditEntry.delete(key).go(); // REMOVE
 }
 
-async function startPoller(publisher: EventPublisher, checkpoints?: CheckpointStore): Promise<StreamPoller> {
+async function startPoller(publisher: EventPublisher, checkpoints?: CheckpointStore, more: Partial<StreamPollerOptions> = {}): Promise<StreamPoller> {
   const poller = await startStreamPoller({
     ...table,
     handler: createPublishEventsHandler(publisher, { eventBusName: BUS }),
     checkpoints,
+    retryDelayMs: 0,
+    ...more,
   });
   running.push(poller);
   return poller;
@@ -81,6 +96,28 @@ async function busEventsUntil(bus: LocalEventBus, tenantId: string, expectedLast
 }
 
 const ids = (events: BusEvent[]) => events.map((event) => event.detail.id);
+
+/** Deps whose clock runs ahead (the feed holds its newest second back). */
+const withNow = (base: Deps, at: number): Deps => ({ ...base, clock: { now: () => new Date(at) } });
+
+/** An outbox item no relay can read (no `type`), written past ElectroDB's validation, and where it lands in the stream. */
+async function writePoison(tenantId: string): Promise<{ eventId: string }> {
+  const item = eventItem(deps, actor(tenantId, 'alice', 'rep'), new Date().toISOString(), { type: 'poison', entityType: 'x', entityId: 'x' });
+  const params = deps.db.entities.domainEvent.put(item).params() as { Item: Record<string, unknown>; TableName: string };
+  delete params.Item.type;
+  await createDocumentClient({ endpoint: table.endpoint }).send(new PutCommand({ TableName: table.tableName, Item: params.Item }));
+  poisonIds.set(item.eventId, item);
+  return { eventId: item.eventId };
+}
+const poisonIds = new Map<string, DomainEventItem>();
+
+/** The poison record as it would have been written correctly (what a fixed writer or relay would read). */
+function repaired(record: DynamoDBRecord): DynamoDBRecord {
+  const eventId = record.dynamodb?.NewImage?.eventId?.S ?? '';
+  const item = poisonIds.get(eventId);
+  if (!item || !record.dynamodb?.NewImage) return record;
+  return { ...record, dynamodb: { ...record.dynamodb, NewImage: { ...record.dynamodb.NewImage, type: { S: item.type } } } };
+}
 
 describe('stream poller → relay → local bus', () => {
   it('delivers exactly the outbox items, in id order, including those written before it started', async () => {
@@ -159,6 +196,50 @@ describe('stream poller → relay → local bus', () => {
     await startPoller(secondBus, checkpoints);
 
     expect(ids(await busEventsUntil(secondBus, tenantId, later.at(-1)!.eventId))).toEqual(later.map((item) => item.eventId));
+  });
+
+  it("publishes the README's deal without decision factors (an empty map on DynamoDB Local's stream) and every event around it", async () => {
+    const who = actor(newTenant(), 'bob', 'rep');
+    const bus = createLocalEventBus({ name: BUS });
+    const logged: string[] = [];
+    await startPoller(bus, undefined, { log: (line) => void logged.push(line) });
+    const customer = await createCustomer(deps, who, { name: 'Initech' });
+    await createOpportunity(deps, who, { customerId: customer.id, name: 'Initech expansion', expectedCloseDate: '2027-03-31' });
+    const around = await writeEvents(who.tenantId, 3, 'around');
+
+    const received = await busEventsUntil(bus, who.tenantId, around.at(-1)!.eventId);
+    const feed = (await listEvents(withNow(deps, Date.now() + 5_000), who, { limit: 100 })).items.map((event) => event.id);
+    // Every event of the feed, none lost (the items of one transaction reach the stream in no particular order).
+    expect([...ids(received)].sort()).toEqual(feed);
+    expect(received.map((event) => event['detail-type'])).toEqual(expect.arrayContaining(['customer.created', 'opportunity.created', 'customer.lifecycle_changed']));
+    expect(received.find((event) => event['detail-type'] === 'opportunity.created')?.detail.data).toMatchObject({ opportunity: { decisionFactors: {} } });
+    expect(logged.filter((line) => line.includes('parked'))).toEqual([]);
+  });
+
+  it('parks a poison record with a clear log line and delivers every other record of its batch in order; a redrive hands it over again', async () => {
+    const tenantId = newTenant();
+    const bus = createLocalEventBus({ name: BUS });
+    const deadLetters = memoryDeadLetterStore();
+    const logged: string[] = [];
+    // Written before the poller starts, so that the poison record and its neighbours reach the relay in one batch.
+    const before = await writeEvents(tenantId, 3, 'before');
+    const poison = await writePoison(tenantId);
+    const after = await writeEvents(tenantId, 4, 'after');
+    let readable = false;
+    const relay = createPublishEventsHandler(bus, { eventBusName: BUS });
+    const handler: StreamPollerOptions['handler'] = (event) =>
+      relay(readable ? { Records: event.Records.map(repaired) } : event);
+    await startPoller(bus, undefined, { handler, deadLetters, retryAttempts: 2, log: (line) => void logged.push(line) });
+
+    const received = await busEventsUntil(bus, tenantId, after.at(-1)!.eventId);
+    expect([...new Set(ids(received))]).toEqual([...before, ...after].map((item) => item.eventId));
+    expect(deadLetters.list().map((entry) => entry.record.dynamodb?.NewImage?.eventId?.S)).toEqual([poison.eventId]);
+    expect(logged.filter((line) => line.includes('parked'))).toEqual([expect.stringMatching(/record \d+ still failing after 2 retries .*cannot be published.*parked in memory.*redrive-events/)]);
+
+    readable = true;
+    expect(await redriveDeadLetters(deadLetters, handler)).toEqual({ redriven: 1, stillFailing: 0 });
+    expect(ids(bus.events().filter((event) => event.detail.tenantId === tenantId))).toContain(poison.eventId);
+    expect(deadLetters.list()).toEqual([]);
   });
 
   it('refuses to start on a table without a stream', async () => {

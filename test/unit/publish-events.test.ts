@@ -12,6 +12,8 @@ import { type DomainEventItem, eventItem } from '../../domain/shared/change-log'
 import type { Deps } from '../../domain/shared/ports';
 import { MAX_PUT_EVENTS_BYTES } from '../../functions/shared/event-publisher';
 import { createDeps } from '../../functions/shared/runtime';
+import { OUTBOX_RETRY_ATTEMPTS } from '../../infra/constructs/outbox-relay';
+import { deliverBatch } from '../../infra/local/stream-delivery';
 import { actor } from '../support/dynamo';
 
 const BUS = 'salesflow-unit';
@@ -198,8 +200,21 @@ describe('publish-events: failures', () => {
     expect(putCalls().flatMap(detailIds)).toEqual(before.map((record) => record.dynamodb?.NewImage?.eventId?.S));
     expect(first.batchItemFailures).toEqual([broken, after].map((record) => ({ itemIdentifier: sequenceOf(record) })));
 
-    const second = await handler({ Records: [badTime, after] });
-    expect(second.batchItemFailures).toEqual([badTime, after].map((record) => ({ itemIdentifier: sequenceOf(record) })));
+    // A batch that starts with a poison record fails, so the event source mapping splits it (bisectBatchOnError).
+    await expect(handler({ Records: [badTime, after] })).rejects.toThrow(/cannot be published: event .* has no valid time/);
+  });
+
+  it("reads DynamoDB Local's empty map (`{}` instead of `{\"M\":{}}`) as the empty map it is, at any depth", async () => {
+    const item = newEvent({ data: { opportunity: { id: 'opp-1', decisionFactors: {} }, tags: [] } });
+    const record = eventRecord(item);
+    const data = (record.dynamodb?.NewImage as Record<string, AttributeValue>).data as { M: Record<string, { M: Record<string, unknown> }> };
+    data.M.opportunity!.M.decisionFactors = {};
+
+    const result = await handler({ Records: [record] });
+
+    expect(result.batchItemFailures).toEqual([]);
+    const detail = JSON.parse(putCalls()[0]![0]!.Detail as string) as { data: unknown };
+    expect(detail.data).toEqual({ opportunity: { id: 'opp-1', decisionFactors: {} }, tags: [] });
   });
 
   it('never sends an event over the PutEvents size limit, and reports it', async () => {
@@ -235,5 +250,34 @@ describe('createPublishEventsHandler', () => {
 
     expect(published).toEqual(['other-bus:customer.created']);
     expect(putCalls()).toEqual([]);
+  });
+});
+
+describe('publish-events: one poison record among good ones, through the event source mapping', () => {
+  // The mapping as infra/constructs/outbox-relay.ts configures it, driving the Lambda's own handler export.
+  const deliver = async (records: DynamoDBRecord[]) => {
+    const parked: DynamoDBRecord[] = [];
+    await deliverBatch(records, handler, {
+      retryAttempts: OUTBOX_RETRY_ATTEMPTS,
+      bisectOnError: true,
+      onFailure: async (failed) => {
+        parked.push(...failed);
+      },
+    });
+    return parked;
+  };
+
+  it.each([0, 3, 9])('delivers every good record in order and sends only the poison one (at %i) to the dead-letter queue', async (at) => {
+    const records = Array.from({ length: 10 }, () => eventRecord());
+    const poison = records[at]!;
+    delete poison.dynamodb?.NewImage?.type;
+
+    const parked = await deliver(records);
+
+    expect(parked).toEqual([poison]);
+    const good = records.filter((record) => record !== poison).map((record) => record.dynamodb?.NewImage?.eventId?.S);
+    const published = putCalls().flatMap(detailIds);
+    // At least once: a retried batch may repeat what the bus took; first deliveries keep the stream's order.
+    expect([...new Set(published)]).toEqual(good);
   });
 });
