@@ -110,6 +110,25 @@ export async function planApproval(deps: Deps, run: ApprovalRunInput, defaults: 
   return stateAt(run, planned.chain, planned.resumed ? await firstOpenLevel(deps, run, 0) : 0);
 }
 
+/**
+ * Where a pending step's execution stands, for an engine that lost it (the local runtime after a restart):
+ * the same request, at its level, escalated or not, with what is left of its wait (at least a second, so a step
+ * overdue meanwhile times out at once and escalates as it would have). Undefined when there is nothing to resume.
+ */
+export async function resumeStateOf(deps: Deps, request: ApprovalRequestItem): Promise<{ state: RunState; escalated: boolean } | undefined> {
+  if (request.status !== 'pending') return undefined;
+  const run = { tenantId: request.tenantId, contractId: request.contractId, revision: request.revision };
+  const contract = await pendingContract(deps, run).catch(ignoreStale);
+  const chain = contract ? chainOf(contract) : [];
+  if (!contract || !chain[request.levelIndex]) return undefined;
+  const remaining = Math.max(1, Math.ceil((Date.parse(request.dueAt) - deps.clock.now().getTime()) / 1000));
+  const state = stateAt(run, chain, request.levelIndex);
+  return {
+    escalated: request.escalated,
+    state: request.escalated ? { ...state, escalationTimeoutSeconds: remaining } : { ...state, timeoutSeconds: remaining },
+  };
+}
+
 /** After an approved level: the state of the next one (levelIndex = levelCount when the chain is done). */
 export async function nextLevel(deps: Deps, state: RunState): Promise<RunState> {
   const contract = await pendingContract(deps, state);
@@ -139,7 +158,8 @@ export async function openRequest(deps: Deps, input: RunState & { taskToken: str
       const now = deps.clock.now();
       const at = now.toISOString();
       const waitSeconds = input.escalated ? input.escalationTimeoutSeconds : input.timeoutSeconds;
-      const dueAt = new Date(now.getTime() + waitSeconds * 1000).toISOString();
+      // A step resumed while still pending (a local restart) keeps its due time: it waits what was left of it.
+      const dueAt = existing?.status === 'pending' ? existing.dueAt : new Date(now.getTime() + waitSeconds * 1000).toISOString();
       const summary = { requestId, contractId: input.contractId, revision: input.revision, level: input.levelIndex + 1, levelName: level.name, approvers, dueAt };
       // The reminder job reminds the approvers once three quarters of the wait have passed.
       const reminder = timerItem(input.tenantId, 'approval', requestId, new Date(now.getTime() + waitSeconds * 750).toISOString(), 'remind');
@@ -154,7 +174,10 @@ export async function openRequest(deps: Deps, input: RunState & { taskToken: str
           entityId: requestId,
           parentId: input.contractId,
           action: 'reopen',
-          changes: { ...(existing.status !== 'pending' && { status: { from: existing.status, to: 'pending' } }), dueAt: { from: existing.dueAt, to: dueAt } },
+          changes: {
+            ...(existing.status !== 'pending' && { status: { from: existing.status, to: 'pending' } }),
+            ...(existing.dueAt !== dueAt && { dueAt: { from: existing.dueAt, to: dueAt } }),
+          },
           events: [{ type: 'approval.reopened', data: summary }],
         });
         return {

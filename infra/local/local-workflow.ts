@@ -5,9 +5,10 @@
  *
  * Facts this relies on (DESIGN): the library needs Promise.withResolvers (Node 22; polyfilled here for Node 20);
  * `$$.Task.Token` comes only from the `context` run option, so a getter hands out a fresh token per task; it
- * honours TimeoutSecondsPath; Retry and Catch match errors by `name`. Executions live in this process: after a
- * restart of `npm start`, submitting a contract left pending again starts its execution anew, which resumes at
- * the first level not yet approved (domain/approvals/workflow.ts).
+ * honours TimeoutSecondsPath; Retry and Catch match errors by `name`. Executions live in this process; `resume`
+ * starts one again at a waiting step (the same ASL, started at that state): `npm start` resumes every pending
+ * approval step whose execution a restart lost (infra/local/resume-approvals.ts), with the same request and what is
+ * left of its wait.
  */
 import { randomBytes } from 'node:crypto';
 import type { ApprovalEngine, ApprovalRunInput } from '../../domain/contracts';
@@ -87,9 +88,19 @@ interface Waiting {
   timer: NodeJS.Timeout;
 }
 
+/** A waiting step of the definition (infra/constructs/approval-workflow.ts) an execution can be resumed at. */
+export const RESUMABLE_STEPS = { decision: 'Await decision', escalatedDecision: 'Await escalated decision' } as const;
+
+export type ExecutionStatus = 'running' | 'succeeded' | 'failed' | 'stopped';
+
 export interface LocalApprovalEngine extends ApprovalEngine {
   /** Names of executions started in this process and how they ended (`running` until then). */
-  executions(): ReadonlyMap<string, 'running' | 'succeeded' | 'failed'>;
+  executions(): ReadonlyMap<string, ExecutionStatus>;
+  /**
+   * Runs the execution `name` again from a waiting step with `state` (a RunState: the step's level and its
+   * timeouts) as that state's input; nothing if it runs in this process already.
+   */
+  resume(name: string, state: ApprovalRunInput, step: keyof typeof RESUMABLE_STEPS): Promise<void>;
   /** Stops every running execution and its timers. */
   stop(): void;
 }
@@ -97,36 +108,45 @@ export interface LocalApprovalEngine extends ApprovalEngine {
 export function createLocalApprovalEngine(options: { handler: TaskHandler; log?: (line: string) => void }): LocalApprovalEngine {
   const log = options.log ?? (() => undefined);
   const waiting = new Map<string, Waiting>();
-  const executions = new Map<string, 'running' | 'succeeded' | 'failed'>();
+  const executions = new Map<string, ExecutionStatus>();
   const aborts = new Set<() => void>();
-  let machine: Promise<{ run: RunMachine; taskStates: string[] }> | undefined;
+  const machines = new Map<string, Promise<{ run: RunMachine; taskStates: string[] }>>();
 
   type RunMachine = (input: ApprovalRunInput, name: string) => { result: Promise<unknown>; abort: () => void };
 
-  const loadMachine = () =>
-    (machine ??= (async () => {
-      const [{ StateMachine }, rendered] = await Promise.all([import('aws-local-stepfunctions'), renderApprovalAsl()]);
-      const definition = adaptTimeoutPaths(rendered);
-      const stateMachine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
-      const taskStates = Object.entries(definition.States)
-        .filter(([, state]) => state.Type === 'Task')
-        .map(([name]) => name);
-      const taskResourceLocalHandlers = Object.fromEntries(taskStates.map((name) => [name, runTask]));
-      const run: RunMachine = (input, name) =>
-        stateMachine.run(input as never, {
-          overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never },
-          noThrowOnAbort: true,
-          context: {
-            Execution: { Id: `arn:aws:states:us-east-1:000000000000:execution:approval:${name}`, Name: name, Input: input, StartTime: new Date().toISOString() },
-            StateMachine: { Id: 'arn:aws:states:us-east-1:000000000000:stateMachine:approval', Name: 'approval' },
-            // Read once per Task when its Parameters are built: every waiting task gets its own token.
-            get Task() {
-              return { Token: randomBytes(32).toString('base64url') };
-            },
-          } as never,
-        });
-      return { run, taskStates };
-    })());
+  /** The definition as CDK renders it, started at `startAt` (its own StartAt unless resuming). */
+  const loadMachine = (startAt?: string) => {
+    const key = startAt ?? '';
+    if (!machines.has(key)) machines.set(key, buildMachine(startAt));
+    return machines.get(key)!;
+  };
+  const buildMachine = async (startAt: string | undefined) => {
+    const [{ StateMachine }, rendered] = await Promise.all([import('aws-local-stepfunctions'), renderApprovalAsl()]);
+    const adapted = adaptTimeoutPaths(rendered);
+    if (startAt !== undefined && !adapted.States[startAt]) throw new Error(`The approval definition has no state "${startAt}"`);
+    const definition = startAt === undefined ? adapted : { ...adapted, StartAt: startAt };
+    // Started elsewhere, its first states are unreachable, which the validator refuses; the states themselves
+    // are the validated definition's.
+    const stateMachine = new StateMachine(definition as never, { validationOptions: startAt === undefined ? { checkArn: false } : { noValidate: true } });
+    const taskStates = Object.entries(definition.States)
+      .filter(([, state]) => state.Type === 'Task')
+      .map(([name]) => name);
+    const taskResourceLocalHandlers = Object.fromEntries(taskStates.map((name) => [name, runTask]));
+    const run: RunMachine = (input, name) =>
+      stateMachine.run(input as never, {
+        overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never },
+        noThrowOnAbort: true,
+        context: {
+          Execution: { Id: `arn:aws:states:us-east-1:000000000000:execution:approval:${name}`, Name: name, Input: input, StartTime: new Date().toISOString() },
+          StateMachine: { Id: 'arn:aws:states:us-east-1:000000000000:stateMachine:approval', Name: 'approval' },
+          // Read once per Task when its Parameters are built: every waiting task gets its own token.
+          get Task() {
+            return { Token: randomBytes(32).toString('base64url') };
+          },
+        } as never,
+      });
+    return { run, taskStates };
+  };
 
   /** A Task: plain ones call the handler; `.waitForTaskToken` ones call it, then wait for the token's callback. */
   async function runTask(input: unknown): Promise<unknown> {
@@ -173,25 +193,32 @@ export function createLocalApprovalEngine(options: { handler: TaskHandler; log?:
     return entry;
   }
 
+  let stopping = false;
+
+  async function execute(name: string, input: ApprovalRunInput, startAt?: string): Promise<void> {
+    if (executions.has(name) && executions.get(name) !== 'stopped') return;
+    executions.set(name, 'running');
+    const { run } = await loadMachine(startAt);
+    const execution = run(input, name);
+    aborts.add(execution.abort);
+    log(`[workflow] ${name} ${startAt ? `resumed at "${startAt}"` : 'started'}`);
+    execution.result
+      .then(() => {
+        // An aborted run resolves too (noThrowOnAbort): it was stopped, not finished.
+        const outcome = stopping ? 'stopped' : 'succeeded';
+        executions.set(name, outcome);
+        log(`[workflow] ${name} ${outcome}`);
+      })
+      .catch((error: unknown) => {
+        executions.set(name, 'failed');
+        log(`[workflow] ${name} failed: ${(error as Error).name}: ${(error as Error).message}`);
+      })
+      .finally(() => aborts.delete(execution.abort));
+  }
+
   return {
-    async start(name, input) {
-      if (executions.has(name)) return;
-      executions.set(name, 'running');
-      const { run } = await loadMachine();
-      const execution = run(input, name);
-      aborts.add(execution.abort);
-      log(`[workflow] ${name} started`);
-      execution.result
-        .then(() => {
-          executions.set(name, 'succeeded');
-          log(`[workflow] ${name} succeeded`);
-        })
-        .catch((error: unknown) => {
-          executions.set(name, 'failed');
-          log(`[workflow] ${name} failed: ${(error as Error).name}: ${(error as Error).message}`);
-        })
-        .finally(() => aborts.delete(execution.abort));
-    },
+    start: (name, input) => execute(name, input),
+    resume: (name, state, step) => execute(name, state, RESUMABLE_STEPS[step]),
     async succeed(token, output) {
       const entry = forget(token);
       if (!entry) throw new TaskClosedError();
@@ -204,6 +231,7 @@ export function createLocalApprovalEngine(options: { handler: TaskHandler; log?:
     },
     executions: () => executions,
     stop() {
+      stopping = true;
       for (const token of [...waiting.keys()]) forget(token);
       for (const abort of aborts) abort();
       aborts.clear();

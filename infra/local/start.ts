@@ -16,7 +16,14 @@ const TABLE_NAME = 'salesflow-local';
 const EVENT_BUS_NAME = 'salesflow-local';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'in-memory': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      'in-memory': { type: 'boolean', default: false },
+      // Where the data lives (DynamoDB Local's files, the stream checkpoints, parked events): .local unless told.
+      'data-dir': { type: 'string', default: '.local' },
+    },
+  });
+  const dataDir = values['data-dir'];
   const port = Number(process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port <= 0 || port > 65535) fail(`PORT must be a port number, not "${process.env.PORT}"`);
   if (!(await portIsFree(port))) fail(`Port ${port} is already in use. Stop what uses it, or choose another: PORT=3001 npm start`);
@@ -24,7 +31,7 @@ async function main(): Promise<void> {
   const { startDynamoDbLocal, LocalRuntimeError } = await import('./dynamodb-local');
   let dynamo;
   try {
-    dynamo = await startDynamoDbLocal({ dataDir: values['in-memory'] ? undefined : '.local/dynamodb' });
+    dynamo = await startDynamoDbLocal({ dataDir: values['in-memory'] ? undefined : `${dataDir}/dynamodb` });
   } catch (error) {
     if (error instanceof LocalRuntimeError) fail(error.message);
     throw error;
@@ -63,20 +70,23 @@ async function main(): Promise<void> {
   const bus = createLocalEventBus({ name: EVENT_BUS_NAME, log: eventLog.log });
   const relay = createPublishEventsHandler(bus, { eventBusName: EVENT_BUS_NAME });
   // What the relay still cannot publish after every retry is parked here (on AWS: the dead-letter queue).
-  const deadLetters = values['in-memory'] ? memoryDeadLetterStore() : fileDeadLetterStore('.local/outbox-dead-letters.json');
+  const deadLetters = values['in-memory'] ? memoryDeadLetterStore() : fileDeadLetterStore(`${dataDir}/outbox-dead-letters.json`);
   const poller = await startStreamPoller({
     endpoint: dynamo.endpoint,
     tableName: TABLE_NAME,
     handler: relay,
     deadLetters,
     // On disk the stream survives restarts: resume where the last run stopped instead of republishing.
-    checkpoints: values['in-memory'] ? undefined : fileCheckpointStore('.local/stream-checkpoints.json'),
+    checkpoints: values['in-memory'] ? undefined : fileCheckpointStore(`${dataDir}/stream-checkpoints.json`),
     log: eventLog.log,
   });
   process.env.APPROVAL_LINK_SECRET ??= loadOrCreateLinkSecret();
   const approvals = createLocalApprovalEngine({ handler: approvalTasks, log: eventLog.log });
   useApprovalEngine(approvals);
   const seeded = await seedDemoTenant(runtimeDeps(), approvals);
+  // Approval steps left pending by an earlier run wait again, where they stood (their executions were in memory).
+  const { resumePendingApprovals } = await import('./resume-approvals');
+  const resumed = await resumePendingApprovals(runtimeDeps(), approvals, eventLog.log);
   const keys = await loadOrCreateDevKeys();
   // The dev stage's schedule expressions, fired here; `npm run job -- reminders` runs one now.
   const jobs = { reminders: () => reminders(), 'redrive-events': () => redriveDeadLetters(deadLetters, relay) };
@@ -88,11 +98,12 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => server.listen(port, resolve));
 
   const base = `http://localhost:${port}`;
-  console.log(`\nSalesflow is running (${values['in-memory'] ? 'in memory' : 'data in .local/dynamodb'})`);
+  console.log(`\nSalesflow is running (${values['in-memory'] ? 'in memory' : `data in ${dataDir}/dynamodb`})`);
   console.log(`  API          ${base}   (try ${base}/health)`);
   console.log(`  API docs     ${base}/docs   (OpenAPI: ${base}/openapi.json)`);
   console.log(`  DynamoDB     ${dynamo.endpoint}   table ${TABLE_NAME}`);
   console.log(`  Approvals    the approval state machine (same ASL as CDK) runs here; steps escalate after ${process.env.APPROVAL_TIMEOUT_SECONDS} s`);
+  if (resumed > 0) console.log(`               ${resumed} pending step${resumed === 1 ? '' : 's'} of an earlier run resumed where they stood`);
   console.log(`  Schedules    reminders ${remindersRate} (run one now: npm run job -- reminders)`);
   console.log(`  Events       domain events are published to the local bus "${EVENT_BUS_NAME}" and logged here ([bus] …)`);
   console.log(`  Demo tenant  ${DEMO_TENANT} (${seeded === 'seeded' ? 'seeded now' : 'already seeded'})\n`);

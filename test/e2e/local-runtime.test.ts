@@ -122,4 +122,121 @@ describe('npm start', () => {
     expect(output).toContain('Stopped.');
     await expect(fetch(`http://localhost:${port}/health`)).rejects.toThrow();
   });
+
+  it(
+    'keeps pending approvals across a restart: a step left pending is decided afterwards and the contract is approved',
+    { timeout: 300_000 },
+    async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'salesflow-restart-'));
+      const first = await runtime(['--data-dir', dataDir], { APPROVAL_TIMEOUT_SECONDS: '3600' });
+      const [pending] = await approvalsOf(first, 'mike');
+      expect(pending).toMatchObject({ contractTitle: 'Globex platform renewal', status: 'pending', level: 1 });
+      const output = await first.stop();
+      // Its execution was stopped by Ctrl-C, not finished.
+      expect(output).toContain(`[workflow] contract-${pending!.contractId}-r1 stopped`);
+      expect(output).not.toContain(`[workflow] contract-${pending!.contractId}-r1 succeeded`);
+
+      const second = await runtime(['--data-dir', dataDir], { APPROVAL_TIMEOUT_SECONDS: '3600' });
+      expect(second.output()).toContain(`resumed the pending step ${pending!.id}`);
+      // The same request, still pending, due when it was due: decided now, not 410.
+      expect(await approvalsOf(second, 'mike')).toEqual([expect.objectContaining({ id: pending!.id, status: 'pending', dueAt: pending!.dueAt })]);
+      const decided = await second.call('POST', `/approvals/${pending!.id}/decision`, 'mike', { decision: 'approve', comment: 'After the restart' });
+      expect(decided).toMatchObject({ status: 200, body: { status: 'approved' } });
+      // Over 50,000.00: finance decides next, and the contract is approved.
+      const finance = await eventually(async () => (await approvalsOf(second, 'fiona')).find((request) => request.contractId === pending!.contractId));
+      expect((await second.call('POST', `/approvals/${finance.id}/decision`, 'fiona', { decision: 'approve' })).status).toBe(200);
+      const contract = await eventually(async () => {
+        const read = await second.call('GET', `/contracts/${pending!.contractId}`, 'alice');
+        return (read.body as { status: string }).status === 'approved' ? read.body : undefined;
+      });
+      expect(contract).toMatchObject({ status: 'approved' });
+      await second.stop();
+    },
+  );
+
+  it('lets a step resumed after a restart time out on time and escalate', { timeout: 300_000 }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'salesflow-restart-'));
+    const first = await runtime(['--data-dir', dataDir], { APPROVAL_TIMEOUT_SECONDS: '30' });
+    const [pending] = await approvalsOf(first, 'mike');
+    await first.stop();
+
+    const second = await runtime(['--data-dir', dataDir], { APPROVAL_TIMEOUT_SECONDS: '30' });
+    expect(second.output()).toContain(`resumed the pending step ${pending!.id}`);
+    // Escalated to the admins once its (remaining) wait is over.
+    const escalated = await eventually(
+      async () => (await approvalsOf(second, 'dana')).find((request) => request.contractId === pending!.contractId && request.escalated),
+      90_000,
+    );
+    expect(escalated).toMatchObject({ level: 1, escalated: true, status: 'pending' });
+    // On time: when the step was due (give or take the runtime's timer and a poll), not a full wait after the restart.
+    expect(Math.abs(Date.parse(escalated.createdAt) - Date.parse(pending!.dueAt))).toBeLessThan(10_000);
+    await second.stop();
+  });
 });
+
+interface RequestSummary {
+  id: string;
+  contractId: string;
+  contractTitle: string;
+  status: string;
+  level: number;
+  escalated: boolean;
+  dueAt: string;
+  createdAt: string;
+}
+
+/** `npm start` as a child process, ready; its demo users' tokens read from its banner. */
+async function runtime(args: string[], env: Record<string, string>) {
+  const port = await freePort();
+  const child = runStart({ PORT: String(port), ...env }, args);
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  onTestFinished(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  const deadline = Date.now() + 120_000;
+  while (!output.includes('Ctrl-C stops everything') && Date.now() < deadline && child.exitCode === null) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  expect(output, output).toContain('Salesflow is running');
+  const token = (sub: string) => {
+    const found = new RegExp(`\\s${sub}\\s+(\\S+)`).exec(output)?.[1];
+    if (!found) throw new Error(`No token for ${sub} in the banner`);
+    return found;
+  };
+  return {
+    output: () => output,
+    async call(method: string, path: string, sub: string, body?: unknown) {
+      const response = await documentedFetch(`http://localhost:${port}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token(sub)}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+    },
+    async stop() {
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+      return output;
+    },
+  };
+}
+
+async function approvalsOf(run: Awaited<ReturnType<typeof runtime>>, sub: string): Promise<RequestSummary[]> {
+  const response = await run.call('GET', '/approvals', sub);
+  expect(response.status).toBe(200);
+  return (response.body as { items: RequestSummary[] }).items;
+}
+
+async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('Not within the deadline');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
