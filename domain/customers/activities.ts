@@ -94,7 +94,7 @@ export async function activityWrites(
           .check({ tenantId: actor.tenantId, customerId, contactId })
           .where((attr, op) => op.exists(attr.contactId))
           .commit(),
-        () => linkRefused('body.contactId', `No contact ${contactId} on customer ${customerId}`),
+        () => linkRefused('body.contactId', 'a contact', `No contact ${contactId} on customer ${customerId}`),
       );
     }
     if (opportunityId !== undefined) {
@@ -105,7 +105,7 @@ export async function activityWrites(
           .check({ tenantId: actor.tenantId, opportunityId })
           .where((attr, op) => op.eq(attr.customerId, customerId))
           .commit(),
-        () => linkRefused('body.opportunityId', `No opportunity ${opportunityId} of customer ${customerId}`),
+        () => linkRefused('body.opportunityId', 'an opportunity', `No opportunity ${opportunityId} of customer ${customerId}`),
       );
       tx.put('opportunityActivity', tx.entities.opportunityActivity.create({ ...activity, opportunityId }).commit());
     }
@@ -114,8 +114,8 @@ export async function activityWrites(
   return { activity: view, write };
 }
 
-function linkRefused(path: string, message: string): UnprocessableError {
-  return new UnprocessableError('The activity links to records this customer does not have', [{ path, message }]);
+function linkRefused(path: string, what: string, message: string): UnprocessableError {
+  return new UnprocessableError(`The activity links to ${what} this customer does not have`, [{ path, message }]);
 }
 
 /** When the newest activity linked to an opportunity happened (the stale-deal check reads it). */

@@ -125,8 +125,13 @@ export function unmetCriteria(required: readonly RequiredCriterion[], facts: Gat
     if (!rule) {
       issues.push({ path: `pipeline.${stage}.${criterion}`, message: `Leaving ${stage} requires "${criterion}", which this version does not know` });
     } else if (!rule.isMet(facts)) {
-      issues.push({ path: rule.path, message: `Leaving ${stage} requires: ${rule.description}` });
+      issues.push({ path: rule.path, message: `Leaving ${stage} requires that ${lowerFirst(rule.description)}` });
     }
   }
   return issues;
+}
+
+/** "The amount is set" → "the amount is set", to follow "requires that". */
+function lowerFirst(sentence: string): string {
+  return sentence.charAt(0).toLowerCase() + sentence.slice(1);
 }

@@ -161,7 +161,9 @@ export function planStageMove(input: {
   }
   if (target === from) throw new ConflictError(`The opportunity is already in stage ${target}`, { stage: target });
   if (input.lostReason !== undefined && target !== LOST) {
-    throw new UnprocessableError('A lost reason only goes with a move to lost', [{ path: 'body.lostReason', message: 'Only for stage lost' }]);
+    throw new UnprocessableError(`A lost reason goes only with a move to lost, not to ${target}`, [
+      { path: 'body.lostReason', message: 'Only with stage lost: leave it out' },
+    ]);
   }
 
   const closed = from === WON || from === LOST;
@@ -176,9 +178,15 @@ export function planStageMove(input: {
 
   const fromIndex = open.indexOf(from);
   if (target === LOST) {
-    if (input.lostReason === undefined || !input.lostReasons.includes(input.lostReason)) {
-      throw new UnprocessableError('A lost opportunity needs one of the tenant\'s lost reasons', [
-        { path: 'body.lostReason', message: `Must be one of ${input.lostReasons.join(', ')}` },
+    const reasons = input.lostReasons.join(', ');
+    if (input.lostReason === undefined) {
+      throw new UnprocessableError(`A move to lost needs a lost reason: one of ${reasons}`, [
+        { path: 'body.lostReason', message: `Required: one of ${reasons}` },
+      ]);
+    }
+    if (!input.lostReasons.includes(input.lostReason)) {
+      throw new UnprocessableError(`"${input.lostReason}" is not one of the tenant's lost reasons (GET /settings)`, [
+        { path: 'body.lostReason', message: `Must be one of ${reasons}` },
       ]);
     }
     return { kind: 'lost', from, to: LOST, gates: [] };

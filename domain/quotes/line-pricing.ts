@@ -43,7 +43,7 @@ export async function priceLines(
     if (line.productId && !product) issues.push({ path: `${at}.productId`, message: 'No such product' });
     else if (product && !product.active) issues.push({ path: `${at}.productId`, message: 'The product is inactive' });
     const unitPrice = line.unitPrice ?? product?.unitPrices.find((price) => price.currency === input.currency);
-    if (!unitPrice) issues.push({ path: `${at}.unitPrice`, message: `The product has no price in ${input.currency}; give one` });
+    if (!unitPrice) issues.push({ path: `${at}.unitPrice`, message: `The product has no price in ${input.currency}; give a unitPrice` });
     else if (unitPrice.currency !== input.currency) issues.push({ path: `${at}.unitPrice.currency`, message: `Must be the quote's currency ${input.currency}` });
     if (line.discountAmount && line.discountAmount.currency !== input.currency) {
       issues.push({ path: `${at}.discountAmount.currency`, message: `Must be the quote's currency ${input.currency}` });

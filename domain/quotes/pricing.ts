@@ -121,30 +121,30 @@ function priceLine(line: PricedLineInput, index: number, quoteDiscount: Big | un
   };
 
   const quantity = parseQuantity(line.quantity);
-  if (quantity === undefined) refuse('quantity', 'must be a positive decimal with at most 6 decimal places');
-  if (!isMinorUnits(line.unitPrice)) refuse('unitPrice', 'must be a non-negative integer amount in minor units');
+  if (quantity === undefined) refuse('quantity', 'Must be a positive decimal with at most 6 decimal places');
+  if (!isMinorUnits(line.unitPrice)) refuse('unitPrice', 'Must be a non-negative whole amount in minor units (cents)');
 
   const hasAmount = line.discountAmount !== undefined;
   const hasPercent = line.discountPercent !== undefined;
   let discountPercent: Big | undefined;
   if (hasAmount && hasPercent) {
-    refuse('discountAmount', 'discountAmount and discountPercent are mutually exclusive');
-    refuse('discountPercent', 'discountAmount and discountPercent are mutually exclusive');
+    refuse('discountAmount', 'Give discountAmount or discountPercent, not both');
+    refuse('discountPercent', 'Give discountAmount or discountPercent, not both');
   } else if (hasAmount) {
-    if (!isMinorUnits(line.discountAmount)) refuse('discountAmount', 'must be a non-negative integer amount in minor units');
+    if (!isMinorUnits(line.discountAmount)) refuse('discountAmount', 'Must be a non-negative whole amount in minor units (cents)');
   } else if (hasPercent) {
     discountPercent = parsePercent(line.discountPercent);
-    if (discountPercent === undefined) refuse('discountPercent', 'must be a decimal between 0 and 100 with at most 6 decimal places');
+    if (discountPercent === undefined) refuse('discountPercent', 'Must be a decimal between 0 and 100 with at most 6 decimal places');
   }
 
   const taxPercent = parsePercent(line.taxPercent);
-  if (taxPercent === undefined) refuse('taxPercent', 'must be a decimal between 0 and 100 with at most 6 decimal places');
+  if (taxPercent === undefined) refuse('taxPercent', 'Must be a decimal between 0 and 100 with at most 6 decimal places');
 
   if (!valid || quantity === undefined || taxPercent === undefined || quoteDiscount === undefined) return undefined;
 
   const gross = round(quantity.times(line.unitPrice));
   if (gross.gt(MAX_SAFE)) {
-    refuse('quantity', 'quantity × unitPrice exceeds the largest supported amount');
+    refuse('quantity', 'Quantity × unitPrice exceeds the largest supported amount');
     return undefined;
   }
 
@@ -152,7 +152,7 @@ function priceLine(line: PricedLineInput, index: number, quoteDiscount: Big | un
   if (line.discountAmount !== undefined) {
     lineDiscount = new Big(line.discountAmount);
     if (lineDiscount.gt(gross)) {
-      refuse('discountAmount', `must not exceed the line's gross amount (${gross.toFixed(0)})`);
+      refuse('discountAmount', `Must not exceed the line's gross amount (${gross.toFixed(0)})`);
       return undefined;
     }
   } else if (discountPercent !== undefined) {
@@ -164,7 +164,7 @@ function priceLine(line: PricedLineInput, index: number, quoteDiscount: Big | un
   const tax = percentOf(net, taxPercent);
   const total = net.plus(tax);
   if (total.gt(MAX_SAFE)) {
-    refuse('quantity', 'the line total exceeds the largest supported amount');
+    refuse('quantity', 'The line total exceeds the largest supported amount');
     return undefined;
   }
   return { gross, discount, net, tax, total };
@@ -184,7 +184,7 @@ export function priceQuote(
 
   const quoteDiscount = quoteDiscountPercent === undefined ? ZERO : parsePercent(quoteDiscountPercent);
   if (quoteDiscount === undefined) {
-    issues.push({ path: 'body.discountPercent', message: 'must be a decimal between 0 and 100 with at most 6 decimal places' });
+    issues.push({ path: 'body.discountPercent', message: 'Must be a decimal between 0 and 100 with at most 6 decimal places' });
   }
 
   const exact: ExactLine[] = [];
@@ -204,7 +204,7 @@ export function priceQuote(
     total = total.plus(line.total);
   }
   if (issues.length === 0 && [subtotal, discount, tax, total].some((sum) => sum.gt(MAX_SAFE))) {
-    issues.push({ path: 'body.lines', message: 'the quote total exceeds the largest supported amount' });
+    issues.push({ path: 'body.lines', message: 'The quote total exceeds the largest supported amount' });
   }
   if (issues.length > 0) throw new UnprocessableError('The quote cannot be priced', issues);
 

@@ -20,7 +20,7 @@ export function hasExpired(quote: { status: QuoteStatus; validUntil: string }, t
 
 export function assertEditable(status: QuoteStatus): void {
   if (status !== 'draft') {
-    throw new ConflictError(`A ${status} quote is locked; revise it to change anything`, { quoteStatus: status });
+    throw new ConflictError(`This quote is ${status}, so it is locked; revise it to change anything`, { quoteStatus: status });
   }
 }
 

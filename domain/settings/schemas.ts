@@ -14,7 +14,7 @@ export const SettingsBody = z
       .array(Key)
       .min(1)
       .max(50)
-      .refine((reasons) => new Set(reasons).size === reasons.length, { message: 'Each reason once' })
+      .refine((reasons) => new Set(reasons).size === reasons.length, { message: 'Each reason only once' })
       .meta({ description: 'Allowed `lostReason` values for lost opportunities' }),
     taxRates: z
       .record(Key, Percent)

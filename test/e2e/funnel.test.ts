@@ -23,7 +23,7 @@ beforeAll(async () => {
 afterAll(() => api.close());
 
 type Opportunity = { id: string; stage: string; status: string; probability: number; version: number; customerId: string };
-type Problem = { status: number; errors: Array<{ path: string; message: string }> };
+type Problem = { status: number; detail: string; errors: Array<{ path: string; message: string }> };
 
 describe('the funnel over HTTP', () => {
   it('takes a lead through every gate to won, and a second deal to lost', async () => {
@@ -45,6 +45,7 @@ describe('the funnel over HTTP', () => {
     expect(blocked.status).toBe(422);
     expect(blocked.headers.get('content-type')).toBe('application/problem+json');
     expect(blocked.body.errors.map((e) => e.path)).toEqual(['customer.contacts', 'activities']);
+    expect(blocked.body.detail).toBe('The opportunity cannot move to needs_analysis yet: 2 gate criteria are not met');
 
     await call(api, 'POST', `/customers/${customer.body.id}/contacts`, { token: rep, body: { name: 'Dee Cider', email: 'dee@funnel.example', buyingRole: 'decision_maker' } });
     const followUp = await call(api, 'POST', `${path}/activities`, { token: rep, body: { type: 'call', subject: 'First call' } });
@@ -65,6 +66,7 @@ describe('the funnel over HTTP', () => {
     // Leaving `quote` needs a sent quote.
     const noQuote = await call<Problem>(api, 'POST', `${path}/stage`, { token: rep, body: { stage: 'negotiation' } });
     expect(noQuote.body.errors.map((e) => e.path)).toEqual(['quotes']);
+    expect(noQuote.body.detail).toBe('The opportunity cannot move to negotiation yet: one gate criterion is not met');
     const quote = await call<{ id: string; totals: { total: { amount: number } }; status: string }>(api, 'POST', `${path}/quotes`, {
       token: rep,
       body: { lines: [{ description: 'Platform licence', quantity: 2, unitPrice: { amount: 100000, currency: 'EUR' }, discountPercent: '10' }] },
@@ -123,6 +125,7 @@ describe('the funnel over HTTP', () => {
     const noReason = await call<Problem>(api, 'POST', `/opportunities/${second.body.id}/stage`, { token: rep, body: { stage: 'lost' } });
     expect(noReason.status).toBe(422);
     expect(noReason.body.errors[0]?.path).toBe('body.lostReason');
+    expect(noReason.body.detail).toMatch(/^A move to lost needs a lost reason: one of /);
     const lost = await call<Opportunity>(api, 'POST', `/opportunities/${second.body.id}/stage`, { token: rep, body: { stage: 'lost', lostReason: 'no_budget' } });
     expect(lost.body).toMatchObject({ status: 'lost', probability: 0 });
     const reopenByRep = await call(api, 'POST', `/opportunities/${second.body.id}/stage`, { token: rep, body: { stage: 'lead', note: 'Budget found' } });

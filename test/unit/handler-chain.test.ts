@@ -93,6 +93,22 @@ describe('the HTTP handler chain', () => {
     );
   });
 
+  it("says what is wrong with each field in the API's words: absent is Required, a wrong type or size says what it must be", async () => {
+    const response = await invoke(event('POST /customers', { claims: rep, body: JSON.stringify({ name: '  ', tags: [1], lifecycle: 'vip', phone: '1' }) }));
+    expect(response.statusCode).toBe(400);
+    expect(response.json.errors).toEqual([
+      { path: 'body.name', message: 'Must not be empty' },
+      { path: 'body.lifecycle', message: 'Must be one of lead, prospect, customer, churned' },
+      { path: 'body.tags.0', message: 'Must be a string' },
+      { path: 'body.phone', message: 'Must be at least 3 characters long' },
+    ]);
+    const missing = await invoke(event('POST /customers', { claims: rep, body: JSON.stringify({ segment: 'smb' }) }));
+    expect(missing.json.errors).toEqual([{ path: 'body.name', message: 'Required' }]);
+    expect(missing.json.detail).toBe('Invalid request: body.name: Required');
+    const finance403 = await invoke(event('PATCH /customers/{id}', { claims: finance, path: { id: 'C1' }, body: '{"segment":"smb"}' }));
+    expect(finance403.json.detail).toBe('This operation needs one of these roles: admin, manager, rep');
+  });
+
   it('maps a missing record to 404 and sends the correlation id back', async () => {
     dynamo.on(GetCommand).resolves({});
     const response = await invoke(

@@ -107,6 +107,19 @@ describe('stage moves: every pair of stages of the default pipeline', () => {
     ).toEqual(['body.lostReason']);
   });
 
+  it('says whether the lost reason is missing or not one of the tenant\'s, and lists them', () => {
+    const refusal = (lostReason?: string) => {
+      try {
+        planStageMove({ pipeline: DEFAULT_PIPELINE, currentStage: 'lead', target: 'lost', actor: rep, lostReason, lostReasons: LOST_REASONS });
+      } catch (error) {
+        return { detail: (error as UnprocessableError).message, messages: (error as UnprocessableError).errors.map((issue) => issue.message) };
+      }
+      throw new Error('expected a 422');
+    };
+    expect(refusal(undefined)).toEqual({ detail: 'A move to lost needs a lost reason: one of price, competitor, other', messages: ['Required: one of price, competitor, other'] });
+    expect(refusal('aliens')).toEqual({ detail: '"aliens" is not one of the tenant\'s lost reasons (GET /settings)', messages: ['Must be one of price, competitor, other'] });
+  });
+
   it('an unknown stage is a 422 naming body.stage', () => {
     expect(issuePath(() => planStageMove({ pipeline: DEFAULT_PIPELINE, currentStage: 'lead', target: 'heaven', actor: rep, lostReasons: [] }))).toEqual([
       'body.stage',
@@ -160,6 +173,13 @@ describe('gates', () => {
         }),
       ),
     ).toEqual([]);
+  });
+
+  it('say what each unmet criterion needs, as a sentence', () => {
+    expect(unmetCriteria([{ stage: 'lead', criterion: 'customer_contact' }, { stage: 'negotiation', criterion: 'amount' }], facts()).map((issue) => issue.message)).toEqual([
+      'Leaving lead requires that the customer has at least one contact person',
+      'Leaving negotiation requires that the amount is set',
+    ]);
   });
 
   it('load only the linked records the gates ask for', () => {

@@ -17,7 +17,9 @@ export function authorize(): HttpMiddleware {
         });
       }
       if (!hasAnyRole(actor, state.route.access)) {
-        throw new HttpProblemError(403, 'Forbidden', `This operation needs one of the roles: ${state.route.access.join(', ')}`);
+        const roles = state.route.access;
+        const needs = roles.length === 1 ? `the ${roles[0]} role` : `one of these roles: ${roles.join(', ')}`;
+        throw new HttpProblemError(403, 'Forbidden', `This operation needs ${needs}`);
       }
       state.actor = actor;
     },

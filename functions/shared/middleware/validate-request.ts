@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { FieldIssue } from '../../../domain/errors';
 import { bodyIsOptional, type RouteDefinition } from '../route';
 import { stateOf, type HttpMiddleware } from '../http';
+import { issueMessage } from '../issue-messages';
 import { HttpProblemError } from '../problem';
 
 /**
@@ -32,14 +33,12 @@ export function validateRequest(routes: readonly RouteDefinition[]): HttpMiddlew
 
 function check(part: string, schema: z.ZodType | undefined, value: unknown, issues: FieldIssue[]): unknown {
   if (!schema) return value;
-  const result = schema.safeParse(value);
+  const result = schema.safeParse(value, { error: issueMessage });
   if (result.success) return result.data;
   for (const issue of result.error.issues) {
     const at = [part, ...issue.path.map(String)].join('.');
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) issues.push({ path: `${at}.${key}`, message: 'Unknown field' });
-    } else if (issue.code === 'invalid_type' && issue.input === undefined) {
-      issues.push({ path: at, message: 'Required' });
     } else {
       issues.push({ path: at, message: issue.message });
     }
