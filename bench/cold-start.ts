@@ -79,7 +79,13 @@ const STACK_PARTS = [
  * Every bundle is built first, then sampled in rounds, one import of each per round: a machine that gets busier
  * or quieter during the run moves every figure alike, so the ratios to the floors stay fair.
  */
-export async function measureColdStarts(options: { runs: number; env: NodeJS.ProcessEnv; log: (line: string) => void }): Promise<ColdStarts> {
+export async function measureColdStarts(options: {
+  runs: number;
+  env: NodeJS.ProcessEnv;
+  /** Only these functions (by name), besides the floors; default every Lambda. */
+  only?: readonly string[];
+  log: (line: string) => void;
+}): Promise<ColdStarts> {
   rmSync(OUT_DIR, { recursive: true, force: true });
   mkdirSync(OUT_DIR, { recursive: true });
   const empty = join(OUT_DIR, 'empty.mjs');
@@ -90,7 +96,8 @@ export async function measureColdStarts(options: { runs: number; env: NodeJS.Pro
   };
   const sdkFloor = await bundled('sdk-floor', join('bench', 'lib', 'sdk-floor-handler.ts'));
   const parts = await Promise.all(STACK_PARTS.map((part) => bundled(part.name, part.entry)));
-  const functions = await Promise.all(lambdaEntries().map(({ name, entry }) => bundled(name, entry)));
+  const entries = lambdaEntries().filter(({ name }) => options.only?.includes(name) ?? true);
+  const functions = await Promise.all(entries.map(({ name, entry }) => bundled(name, entry)));
   const all = [{ name: 'empty', entry: '', file: empty, bytes: 0 }, sdkFloor, ...parts, ...functions];
   const samples = new Map<string, number[]>(all.map((item) => [item.file, []]));
   for (let round = 0; round < options.runs; round += 1) {

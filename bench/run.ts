@@ -7,13 +7,16 @@
  * a budget not met is a finding, never a failure.
  *
  * `--smoke`: a few iterations on tiny tenants, for `npm test` (no figures asserted).
- * `--routes getCustomer,listCustomers`: only those routes of the route table (route ids).
+ * `--routes getCustomer,listCustomers`: only what those routes (route ids) need, on smaller tenants when that is
+ * enough; writes bench/results.partial.json and bench/RESULTS.partial.md, never over the baseline
+ * (bench/lib/plan.ts decides).
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildReport } from './lib/report';
+import { planRun } from './lib/plan';
+import { buildReport, type Baseline } from './lib/report';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
@@ -24,6 +27,14 @@ async function main(): Promise<void> {
   });
   const smoke = values.smoke;
   const log = (line: string) => console.log(line);
+  const { routes } = await import('../functions/http/routes');
+  const outDir = values.out ?? 'bench';
+  const plan = planRun({ smoke, routes: values.routes, out: outDir }, routes);
+  if (plan.partial) {
+    log(`Partial run (--routes ${plan.latencyRoutes.map((route) => route.id).join(',')}): results go to ${plan.files.json} and ${plan.files.markdown}; the baseline is left alone.`);
+    for (const note of plan.notes) log(`  ${note}`);
+    log('');
+  }
   const runStart = performance.now();
   const phases: Record<string, number> = {};
   const phase = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
@@ -40,7 +51,12 @@ async function main(): Promise<void> {
   const { measureColdStarts } = await import('./cold-start');
   log('Bundles and cold starts (fresh Node process: import + init):');
   const coldStarts = await phase('cold starts', () =>
-    measureColdStarts({ runs: smoke ? 1 : 10, env: { ...process.env, TABLE_NAME: 'bench', AWS_REGION: process.env.AWS_REGION ?? 'eu-west-1' }, log }),
+    measureColdStarts({
+      runs: smoke ? 1 : 10,
+      env: { ...process.env, TABLE_NAME: 'bench', AWS_REGION: process.env.AWS_REGION ?? 'eu-west-1' },
+      only: plan.functions,
+      log,
+    }),
   );
 
   const { startDynamoDbLocal } = await import('../infra/local/dynamodb-local');
@@ -64,16 +80,19 @@ async function main(): Promise<void> {
     const approvals = createLocalApprovalEngine({ handler: approvalTasks });
     useApprovalEngine(approvals);
 
-    const sizes = smoke ? { small: 10, large: 100 } : { small: 1_000, large: 10_000 };
+    const { sizes } = plan;
     const tenants = { small: 'bench-small', large: 'bench-large' };
-    log(`\nSeeding two tenants: ${sizes.small} and ${sizes.large} customers (with contacts, activities, opportunities across stages)…`);
+    const seeded = (['small', 'large'] as const).filter((size) => sizes[size] !== undefined);
+    log(
+      `\n${seeded.length === 1 ? `Seeding one tenant: ${sizes.small}` : `Seeding two tenants: ${sizes.small} and ${sizes.large}`} customers (with contacts, activities, opportunities across stages)…`,
+    );
     const { cloneTenant, seedReps, templateUnits } = await import('./seed');
     const rawClient = createDynamoClient({ endpoint: dynamo.endpoint });
     const items = await phase('seeding', async () => {
       const templates = await templateUnits(deps, rawClient, tableName);
       let written = 0;
-      for (const size of ['small', 'large'] as const) {
-        written += await cloneTenant({ client: rawClient, tableName, templates, tenant: tenants[size], customers: sizes[size] });
+      for (const size of seeded) {
+        written += await cloneTenant({ client: rawClient, tableName, templates, tenant: tenants[size], customers: sizes[size]! });
         await seedReps(deps, tenants[size]);
       }
       return written;
@@ -84,54 +103,53 @@ async function main(): Promise<void> {
     const { provideOpenApiDocument } = await import('../infra/openapi/write');
     // GET /openapi.json serves the document generated from the route table (CDK copies it into the bundle).
     provideOpenApiDocument(join('bench', '.out', 'openapi.json'));
-    const { routes } = await import('../functions/http/routes');
     const { measureLatency } = await import('./latency');
     const handlers = await loadHandlers();
-    // `--routes id,id`: only those routes (to judge one change quickly); the smoke run has its own few.
-    const only = values.routes?.split(',');
-    const chosen = (smokeIds?: string[]) => routes.filter((route) => (only ?? smokeIds ?? [route.id]).includes(route.id));
     const measuring = { deps, recorder, floorClient: rawClient, handlers, approvals };
     // Before the latency run: its fixtures (products, contracts…) would make the large tenant's lists longer.
     const { measureScale } = await import('./scale');
-    log(`\nScale: collection reads at ${sizes.small} vs ${sizes.large} customers:`);
-    const scale = await phase('scale', () =>
-      measureScale({
-        ...measuring,
-        tenants,
-        routes: chosen(smoke ? ['listCustomers'] : undefined),
-        iterations: smoke ? 2 : 12,
-        warmup: smoke ? 1 : 3,
-        log,
-    }),
-    );
+    let scale: Awaited<ReturnType<typeof measureScale>> = [];
+    if (plan.scaleRoutes.length > 0) {
+      log(`\nScale: collection reads at ${sizes.small} vs ${sizes.large} customers:`);
+      scale = await phase('scale', () => measureScale({ ...measuring, tenants, routes: plan.scaleRoutes, iterations: smoke ? 2 : 12, warmup: smoke ? 1 : 3, log }));
+    }
 
-    log(`\nLatency per route on the ${sizes.large}-customer tenant (handler in-process vs the same DynamoDB requests raw):`);
+    const latencySize = sizes[plan.latencyTenant]!;
+    log(`\nLatency per route on the ${latencySize}-customer tenant (handler in-process vs the same DynamoDB requests raw):`);
     const latency = await phase('latency', () =>
-      measureLatency({
-        ...measuring,
-        tenant: tenants.large,
-        routes: chosen(smoke ? ['getCustomer', 'listCustomers', 'createCustomer'] : undefined),
-        iterations: smoke ? 3 : 20,
-        warmup: smoke ? 1 : 3,
-        log,
-    }),
+      measureLatency({ ...measuring, tenant: tenants[plan.latencyTenant], routes: plan.latencyRoutes, iterations: smoke ? 3 : 20, warmup: smoke ? 1 : 3, log }),
     );
 
     const { measureJobs } = await import('./jobs');
-    log('\nScheduled jobs at both sizes, same changes:');
-    const jobs = await phase('jobs', () => measureJobs({ deps, recorder, tenants, changes: smoke ? 2 : 40, log }));
+    let jobs: Awaited<ReturnType<typeof measureJobs>> = [];
+    if (plan.jobs) {
+      log('\nScheduled jobs at both sizes, same changes:');
+      jobs = await phase('jobs', () => measureJobs({ deps, recorder, tenants, changes: smoke ? 2 : 40, log }));
+    }
     approvals.stop();
 
-    log('\nHTTP: the local server under a mixed load:');
-    const http = await phase('HTTP load', () => measureHttpOverLocalApi({ handlers, tenant: tenants.large, smoke, log }));
+    let http: Awaited<ReturnType<typeof measureHttpOverLocalApi>> = [];
+    if (plan.http) {
+      log('\nHTTP: the local server under a mixed load:');
+      http = await phase('HTTP load', () => measureHttpOverLocalApi({ handlers, tenant: tenants.large, smoke, log }));
+    }
 
     const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}`;
     phases.total = Math.round((performance.now() - runStart) / 1000);
-    const results = buildReport({ latency, scale, jobs, http, coldStarts, sizes, seededItems: items, phases, machine, date: new Date().toISOString() });
-    const outDir = values.out ?? 'bench';
-    writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results.json, null, 2)}\n`);
-    writeFileSync(join(outDir, 'RESULTS.md'), results.markdown);
+    const baselineFile = join(outDir, 'results.json');
+    const partial = plan.partial
+      ? {
+          routes: plan.latencyRoutes.map((route) => route.id),
+          notes: plan.notes,
+          baselineFile,
+          baseline: existsSync(baselineFile) ? (JSON.parse(readFileSync(baselineFile, 'utf8')) as Baseline) : undefined,
+        }
+      : undefined;
+    const results = buildReport({ latency, scale, jobs, http, coldStarts, sizes, latencySize, partial, seededItems: items, phases, machine, date: new Date().toISOString() });
+    writeFileSync(plan.files.json, `${JSON.stringify(results.json, null, 2)}\n`);
+    writeFileSync(plan.files.markdown, results.markdown);
     log(`\n${results.markdown}`);
+    log(`Written: ${plan.files.json}, ${plan.files.markdown}`);
     if (latency.every((row) => row.handler === undefined)) throw new Error('No route could be measured');
   } finally {
     await dynamo.stop();

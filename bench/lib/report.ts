@@ -27,7 +27,12 @@ export interface ReportInput {
   jobs: JobRow[];
   http: HttpLoadRow[];
   coldStarts: ColdStarts;
-  sizes: { small: number; large: number };
+  /** Customers per seeded tenant (`large` absent when one tenant was enough, see bench/lib/plan.ts). */
+  sizes: { small: number; large?: number };
+  /** The size of the tenant the latency phase ran on; default `sizes.large`. */
+  latencySize?: number;
+  /** A `--routes` run: what it left out and why, and the baseline to compare its rows with. */
+  partial?: { routes: string[]; notes: string[]; baseline?: Baseline; baselineFile: string };
   seededItems: number;
   /** Seconds per phase of the run, and `total`. */
   phases: Record<string, number>;
@@ -95,8 +100,27 @@ function judgeJobs(rows: JobRow[]) {
 
 const kb = (bytes: number) => Math.round(bytes / 1024);
 
+/** What a partial run compares with: the committed results.json (only the fields read here). */
+export interface Baseline {
+  date?: string;
+  routes?: Array<{ id?: string; route?: string; handler?: { p50?: number }; p50Ratio?: number; requests?: number; skipped?: string }>;
+  scale?: Array<{ route?: string; large?: { p50?: number; requests?: number }; timeRatio?: number; requestRatio?: number }>;
+}
+
+/** Each measured row next to the baseline's row of the same route (and query): p50, ratio to the floor, requests. */
+export function compareWithBaseline(
+  routes: ReadonlyArray<{ route: string; handler?: { p50: number }; p50Ratio?: number; requests?: number; skipped?: string }>,
+  baseline: Baseline,
+): string[] {
+  const figures = (row: { handler?: { p50?: number }; p50Ratio?: number; requests?: number; skipped?: string } | undefined) =>
+    !row ? '– | – | –' : row.skipped ? 'not measured | – | –' : `${ms(row.handler?.p50)} | ${row.p50Ratio ?? '–'}× | ${row.requests ?? '–'}`;
+  return routes.map((row) => `| ${row.route} | ${figures(row)} | ${figures(baseline.routes?.find((old) => old.route === row.route))} |`);
+}
+
 export function buildReport(input: ReportInput) {
-  const { machine, date, sizes } = input;
+  const { machine, date, sizes, partial } = input;
+  const latencySize = input.latencySize ?? sizes.large ?? sizes.small;
+  const tenantsLine = sizes.large === undefined ? `one tenant of ${sizes.small} customers` : `tenants of ${sizes.small} and ${sizes.large} customers`;
   const routes = input.latency.map(judgeRoute);
   const scale = input.scale.map(judgeScale);
   const jobs = judgeJobs(input.jobs);
@@ -109,16 +133,33 @@ export function buildReport(input: ReportInput) {
     verdicts: { bundle: atMost(fn.bytes / 1024, BUDGETS.bundleKb), coldInit: atMost(ratio(fn.initMs, sdkFloorMs), BUDGETS.coldInitRatio) },
   }));
   const count = (verdicts: Verdict[]) => `${verdicts.filter((verdict) => verdict === 'met').length} of ${verdicts.filter((verdict) => verdict !== 'not measured').length} met`;
+  const section = (rows: unknown[], body: () => string[]) => (rows.length > 0 ? body() : []);
   const lines = [
-    '# Benchmark results',
+    partial ? `# Benchmark results (partial: --routes ${partial.routes.join(',')})` : '# Benchmark results',
     '',
-    `${date} · ${machine} · DynamoDB Local in memory · tenants of ${sizes.small} and ${sizes.large} customers (${input.seededItems} items)`,
+    `${date} · ${machine} · DynamoDB Local in memory · ${tenantsLine} (${input.seededItems} items)`,
     '',
     `Run: ${Object.entries(input.phases)
       .map(([name, seconds]) => `${name} ${seconds} s`)
       .join(' · ')}`,
     '',
-    `## Handler vs floor, on the ${sizes.large}-customer tenant`,
+    ...(partial
+      ? [
+          ...partial.notes.map((note) => `- ${note}`),
+          '',
+          ...(partial.baseline
+            ? [
+                `## Against the baseline (${partial.baselineFile}, ${partial.baseline.date ?? 'undated'}; handler p50 in ms, ratio to the floor, DynamoDB requests)`,
+                '',
+                `| route | now p50 | ratio | requests | baseline p50 | ratio | requests |`,
+                '|---|---:|---:|---:|---:|---:|---:|',
+                ...compareWithBaseline(routes, partial.baseline),
+                '',
+              ]
+            : [`No baseline (${partial.baselineFile}) to compare with.`, '']),
+        ]
+      : []),
+    `## Handler vs floor, on the ${latencySize}-customer tenant`,
     '',
     `Budgets: single-item routes p50 ≤ ${BUDGETS.handlerP50Ratio}× the floor and added p99 ≤ ${BUDGETS.addedP99Ms} ms; reads ≤ ${BUDGETS.readRequests} requests; a write = one transaction. ` +
       `Single-item p50: ${count(routes.map((row) => row.verdicts.handlerP50).filter((verdict): verdict is Verdict => verdict !== 'no budget'))}; ` +
@@ -132,36 +173,42 @@ export function buildReport(input: ReportInput) {
         : `| ${row.route} | ${ms(row.handler?.p50)} | ${ms(row.handler?.p99)} | ${ms(row.floor?.p50)} | ${ms(row.floor?.p99)} | ${row.p50Ratio ?? '–'}× | ${row.requests} (${(row.commands ?? []).join(', ')}) | ${row.capacity} | p50 ${row.verdicts.handlerP50}; p99 ${row.verdicts.addedP99}; requests ${row.verdicts.requests} |`,
     ),
     '',
-    `## Scale: collection reads at ${sizes.small} vs ${sizes.large} customers (budget: ≤ ${BUDGETS.scaleRatio}× in time and requests)`,
-    '',
-    'Time is the handler p50; "floor ×" is the same growth for the raw DynamoDB requests, so a time not met with a floor grown as much is the store, not the handler.',
-    '',
-    '| route | small p50 | requests | large p50 | requests | capacity small → large | time × | floor × | verdicts |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---|',
-    ...scale.map((row) =>
-      row.small.skipped || row.large.skipped
-        ? `| ${row.route} | – | – | – | – | – | – | – | not measured: ${row.small.skipped ?? row.large.skipped} |`
-        : `| ${row.route} | ${ms(row.small.p50)} | ${row.small.requests} | ${ms(row.large.p50)} | ${row.large.requests} | ${row.small.capacity} → ${row.large.capacity} | ${row.timeRatio ?? '–'}× | ${row.floorRatio ?? '–'}× | time ${row.verdicts.time}; requests ${row.verdicts.requests} |`,
-    ),
-    '',
-    `## Scheduled jobs (budget: the same changes cost ≤ ${BUDGETS.scaleRatio}× on the ${sizes.large}-customer tenant)`,
-    '',
-    '| job | tenant | changes | time | requests | timers handled | vs small | verdict |',
-    '|---|---|---:|---:|---:|---:|---:|---|',
-    ...jobs.map(
-      (row) =>
-        `| ${row.job} | ${row.tenant} (${sizes[row.tenant]}) | ${row.changes} | ${ms(row.ms)} ms | ${row.requests} | ${row.handled} | ${row.timeRatio === undefined ? '–' : `${row.timeRatio}×`} | ${row.verdict} |`,
-    ),
-    '',
-    '## HTTP: the local server under a mixed load (4 reads : 1 write; server and load generator share this machine)',
-    '',
-    '| connections | requests/s | p50 | p90 | p99 | max | requests | non-2xx | errors |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...input.http.map(
-      (row) =>
-        `| ${row.connections} | ${row.requestsPerSecond.toFixed(0)} | ${ms(row.p50)} | ${ms(row.p90)} | ${ms(row.p99)} | ${ms(row.max)} | ${row.requests} | ${row.non2xx} | ${row.errors + row.timeouts} |`,
-    ),
-    '',
+    ...section(scale, () => [
+      `## Scale: collection reads at ${sizes.small} vs ${sizes.large} customers (budget: ≤ ${BUDGETS.scaleRatio}× in time and requests)`,
+      '',
+      'Time is the handler p50; "floor ×" is the same growth for the raw DynamoDB requests, so a time not met with a floor grown as much is the store, not the handler.',
+      '',
+      '| route | small p50 | requests | large p50 | requests | capacity small → large | time × | floor × | verdicts |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---|',
+      ...scale.map((row) =>
+        row.small.skipped || row.large.skipped
+          ? `| ${row.route} | – | – | – | – | – | – | – | not measured: ${row.small.skipped ?? row.large.skipped} |`
+          : `| ${row.route} | ${ms(row.small.p50)} | ${row.small.requests} | ${ms(row.large.p50)} | ${row.large.requests} | ${row.small.capacity} → ${row.large.capacity} | ${row.timeRatio ?? '–'}× | ${row.floorRatio ?? '–'}× | time ${row.verdicts.time}; requests ${row.verdicts.requests} |`,
+      ),
+      '',
+    ]),
+    ...section(jobs, () => [
+      `## Scheduled jobs (budget: the same changes cost ≤ ${BUDGETS.scaleRatio}× on the ${sizes.large}-customer tenant)`,
+      '',
+      '| job | tenant | changes | time | requests | timers handled | vs small | verdict |',
+      '|---|---|---:|---:|---:|---:|---:|---|',
+      ...jobs.map(
+        (row) =>
+          `| ${row.job} | ${row.tenant} (${sizes[row.tenant]}) | ${row.changes} | ${ms(row.ms)} ms | ${row.requests} | ${row.handled} | ${row.timeRatio === undefined ? '–' : `${row.timeRatio}×`} | ${row.verdict} |`,
+      ),
+      '',
+    ]),
+    ...section(input.http, () => [
+      '## HTTP: the local server under a mixed load (4 reads : 1 write; server and load generator share this machine)',
+      '',
+      '| connections | requests/s | p50 | p90 | p99 | max | requests | non-2xx | errors |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ...input.http.map(
+        (row) =>
+          `| ${row.connections} | ${row.requestsPerSecond.toFixed(0)} | ${ms(row.p50)} | ${ms(row.p90)} | ${ms(row.p99)} | ${ms(row.max)} | ${row.requests} | ${row.non2xx} | ${row.errors + row.timeouts} |`,
+      ),
+      '',
+    ]),
     `## Bundles and cold starts (budgets: ≤ ${BUDGETS.bundleKb} KB, init ≤ ${BUDGETS.coldInitRatio}× the DynamoDB-only floor's ${ms(sdkFloorMs)} ms)`,
     '',
     `An empty handler takes ${ms(floorMs)} ms; one that only builds a DynamoDB client, bundled the same way (${kb(sdkFloorBytes)} KB), takes ${ms(sdkFloorMs)} ms: no function of this architecture can go below that. Medians of interleaved rounds (one import of every bundle per round).`,
@@ -179,6 +226,7 @@ export function buildReport(input: ReportInput) {
   ];
   return {
     json: {
+      ...(partial && { partial: { routes: partial.routes, notes: partial.notes } }),
       date,
       machine,
       sizes,

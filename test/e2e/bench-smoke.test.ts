@@ -1,6 +1,6 @@
 /** `npm run bench -- --smoke`: the whole harness runs end to end on a tiny tenant. No figure is asserted. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,5 +33,35 @@ describe('the benchmark', () => {
     expect(results.coldStart.functions.filter((fn) => fn.initMs === undefined).map((fn) => fn.name)).toEqual([]);
     expect(readFileSync(join(out, 'RESULTS.md'), 'utf8')).toContain('| GET /customers/{id} |');
     expect(run.stdout).toContain('# Benchmark results');
+  });
+
+  it('--routes measures only what those routes need and writes beside the baseline, never over it', { timeout: 240_000 }, () => {
+    const out = mkdtempSync(join(tmpdir(), 'bench-routes-'));
+    const baseline = { date: '2030-01-01T00:00:00.000Z', routes: [{ id: 'getCustomer', route: 'GET /customers/{id}', handler: { p50: 2 }, p50Ratio: 1.2, requests: 1 }] };
+    writeFileSync(join(out, 'results.json'), JSON.stringify(baseline));
+    writeFileSync(join(out, 'RESULTS.md'), '# the baseline\n');
+    const run = spawnSync(join(root, 'node_modules/.bin/tsx'), ['bench/run.ts', '--smoke', '--routes', 'getCustomer', '--out', out], { cwd: root, encoding: 'utf8', env: process.env });
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'))).toEqual(baseline);
+    expect(readFileSync(join(out, 'RESULTS.md'), 'utf8')).toBe('# the baseline\n');
+    const results = JSON.parse(readFileSync(join(out, 'results.partial.json'), 'utf8')) as {
+      partial: { routes: string[] };
+      sizes: { small: number; large?: number };
+      routes: Array<{ id: string; requests?: number }>;
+      scale: unknown[];
+      jobs: unknown[];
+      http: unknown[];
+      coldStart: { functions: Array<{ name: string }> };
+    };
+    expect(results.partial.routes).toEqual(['getCustomer']);
+    expect(results.routes.map((route) => [route.id, route.requests])).toEqual([['getCustomer', 1]]);
+    // A single-record route: one small tenant, no scale rows, no jobs, no HTTP load; only its function's bundle.
+    expect(results.sizes).toEqual({ small: 10 });
+    expect([results.scale, results.jobs, results.http]).toEqual([[], [], []]);
+    expect(results.coldStart.functions.map((fn) => fn.name)).toEqual(['customers']);
+    const markdown = readFileSync(join(out, 'RESULTS.partial.md'), 'utf8');
+    expect(markdown).toContain('# Benchmark results (partial: --routes getCustomer)');
+    expect(markdown).toMatch(/\| GET \/customers\/\{id\} \| [\d.]+ \| [\d.]+× \| 1 \| 2\.00 \| 1\.2× \| 1 \|/);
+    expect(run.stdout).toContain('One tenant of 10 customers instead of two');
   });
 });
