@@ -16,27 +16,35 @@ import { readPage, type Page } from '../shared/pagination';
 import type { Deps } from '../shared/ports';
 import { compact } from '../shared/records';
 import { versionedWrite } from '../shared/versioned-write';
-import { describeApprovers, isApprover, isInvolvedInContract } from './policy';
+import { isApprover, isInvolvedInContract } from './policy';
 import { assertOpen, findRequest, readRequest, replaceRequest, toRequestView, type ApprovalRequestItem } from './requests';
 import type { ApprovalRequestView, ContractApprovalTrailView, DecisionInput, ListApprovalsInput } from './schemas';
 
-/** `pending`: what the caller may decide (never their own contracts). Other statuses: what the caller decided. */
+/**
+ * `pending`: what the caller may decide (never their own contracts). Other statuses: what the caller decided.
+ * With `contract`, the same, of that contract's requests only (its index, oldest first); without, by due time.
+ */
 export async function listApprovals(deps: Deps, actor: Actor, input: ListApprovalsInput): Promise<Page<ApprovalRequestView>> {
   const status = input.status ?? 'pending';
   const { tenantId, userId } = actor;
-  const scope = [tenantId, 'approvals', status, userId].join('|');
+  const requests = deps.db.entities.approvalRequest.query;
+  const scope = [tenantId, 'approvals', status, userId, input.contract].join('|');
   const page = await readPage(scope, input, ({ cursor, limit }) =>
-    deps.db.entities.approvalRequest.query
-      .byStatus({ tenantId, status })
+    (input.contract === undefined ? requests.byStatus({ tenantId, status }) : requests.byContract({ tenantId, contractId: input.contract }))
       .where((attr, op) =>
-        status === 'pending'
-          ? [
-              `(${op.notExists(attr.approverRole)} OR ${actor.roles.map((role) => op.eq(attr.approverRole, role)).join(' OR ')})`,
-              `(${op.notExists(attr.approverUsers)} OR ${op.contains(attr.approverUsers, userId)})`,
-              op.ne(attr.submittedBy, userId),
-              op.ne(attr.contractOwner, userId),
-            ].join(' AND ')
-          : op.eq(attr.decidedBy, userId),
+        [
+          input.contract === undefined ? '' : op.eq(attr.status, status),
+          ...(status === 'pending'
+            ? [
+                `(${op.notExists(attr.approverRole)} OR ${actor.roles.map((role) => op.eq(attr.approverRole, role)).join(' OR ')})`,
+                `(${op.notExists(attr.approverUsers)} OR ${op.contains(attr.approverUsers, userId)})`,
+                op.ne(attr.submittedBy, userId),
+                op.ne(attr.contractOwner, userId),
+              ]
+            : [op.eq(attr.decidedBy, userId)]),
+        ]
+          .filter(Boolean)
+          .join(' AND '),
       )
       .go({ cursor, count: limit, limit: Math.max(limit, 50) }),
   );
@@ -182,8 +190,17 @@ export async function contractApprovalTrail(deps: Deps, actor: Actor, contractId
 
 export function assertMayDecide(actor: Actor, request: ApprovalRequestItem): void {
   const approvers = { role: request.approverRole, users: request.approverUsers };
-  if (!isApprover(approvers, actor)) throw new ForbiddenError(`Only ${describeApprovers(approvers)} may decide this step`);
+  if (!isApprover(approvers, actor)) throw new ForbiddenError(`Only ${whoDecides(approvers)} may decide this step`);
   if (isInvolvedInContract(actor, { submittedBy: request.submittedBy, owner: request.contractOwner })) {
     throw new ForbiddenError('Separation of duties: whoever submitted or owns a contract does not approve it');
   }
+}
+
+/** "alice or mike (as manager)", "a manager", "finance": who may decide a step, for its 403. */
+function whoDecides(approvers: { role?: string; users?: string[] }): string {
+  const users = approvers.users ?? [];
+  const named = users.length > 1 ? `${users.slice(0, -1).join(', ')} or ${users.at(-1)}` : users[0];
+  const role = approvers.role === undefined ? undefined : approvers.role === 'finance' ? 'finance' : `a${/^[aeiou]/.test(approvers.role) ? 'n' : ''} ${approvers.role}`;
+  if (named && approvers.role) return `${named} (as ${approvers.role})`;
+  return named ?? role ?? 'nobody';
 }

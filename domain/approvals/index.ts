@@ -2,6 +2,7 @@
 export { getApprovalPolicy, putApprovalPolicy, readPolicy } from './approval-policy';
 export { contractApprovalTrail, decideApproval, listApprovals } from './decisions';
 export { createApprovalLinks, decideByLink, describeLink } from './link-decisions';
+export { renderLinkDecided, renderLinkPage } from './link-page';
 export * from './workflow';
 export { approvalRequestId, findRequest, readRequest, toRequestView, type ApprovalRequestItem } from './requests';
 export { describeApprovers } from './policy';

@@ -3,7 +3,8 @@
  * contract revision, valid until the step is due; opening one changes nothing (mail scanners open links), only
  * a POST decides.
  */
-import type { ApprovalEngine } from '../contracts';
+import { readContract, type ApprovalEngine } from '../contracts';
+import { readCustomer } from '../customers';
 import { ForbiddenError, GoneError, ValidationError } from '../errors';
 import type { Actor } from '../shared/actor';
 import type { Deps } from '../shared/ports';
@@ -40,14 +41,27 @@ export async function createApprovalLinks(
   };
 }
 
-/** What a link would do, without doing it (mail scanners open links: only POST decides). */
+/**
+ * What a link would do, without doing it (mail scanners open links: only POST decides): the request, with what a
+ * person needs to decide it — the contract's customer and why this level of its chain applies.
+ */
 export async function describeLink(deps: Deps, token: string, secret: string): Promise<ApprovalLinkViewType> {
-  const { payload, request } = await linkTarget(deps, token, secret);
+  const payload = verifiedPayload(deps, token, secret);
+  const approver = linkActor(payload);
+  const [request, contract] = await Promise.all([readRequest(deps, payload.t, payload.r), readContract(deps, approver, payload.c)]);
+  assertSameRevision(payload, request);
+  const customer = await readCustomer(deps, approver, contract.customerId);
+  // The contract's chain is its current revision's: a request of an earlier revision shows no reasons rather than another revision's.
+  const level = contract.revision === request.revision ? contract.approvalChain?.find((planned) => planned.index === request.levelIndex) : undefined;
   return {
     requestId: request.requestId,
     contractId: request.contractId,
     contractTitle: request.contractTitle,
+    customerName: customer.name,
+    level: request.levelIndex + 1,
     levelName: request.levelName,
+    escalated: request.escalated,
+    reasons: level?.reasons ?? [],
     decision: payload.d,
     approver: payload.u,
     status: request.status,
@@ -56,29 +70,44 @@ export async function describeLink(deps: Deps, token: string, secret: string): P
   };
 }
 
+/**
+ * Decides as the link says, once. `decision`, when given (the link page's button sends it), must be the link's
+ * own: a link made to approve never rejects, and the other way round.
+ */
 export async function decideByLink(
   deps: Deps,
   engine: ApprovalEngine,
   token: string,
   secret: string,
-  input: { comment?: string },
+  input: { comment?: string; decision?: 'approve' | 'reject' },
 ): Promise<ApprovalRequestView> {
-  const { payload, request } = await linkTarget(deps, token, secret);
+  const payload = verifiedPayload(deps, token, secret);
+  const request = await readRequest(deps, payload.t, payload.r);
+  assertSameRevision(payload, request);
   if (request.status === 'approved' || request.status === 'rejected' || request.status === 'deciding') {
     throw new GoneError('This link has been used: the request is decided');
+  }
+  if (input.decision !== undefined && input.decision !== payload.d) {
+    throw new ValidationError(`This link can only ${payload.d}; the link to ${input.decision} is a separate one`, [
+      { path: 'body.decision', message: `Must be ${payload.d}, the decision this link was made for` },
+    ]);
   }
   if (payload.d === 'reject' && input.comment === undefined) {
     throw new ValidationError('A rejection needs a comment (the reason)', [{ path: 'body.comment', message: 'Required to reject' }]);
   }
-  const actor: Actor = { tenantId: payload.t, userId: payload.u, roles: payload.g };
-  return decideApproval(deps, engine, actor, payload.r, { decision: payload.d, comment: input.comment }, 'link');
+  return decideApproval(deps, engine, linkActor(payload), payload.r, { decision: payload.d, comment: input.comment }, 'link');
 }
 
-async function linkTarget(deps: Deps, token: string, secret: string): Promise<{ payload: LinkPayload; request: ApprovalRequestItem }> {
+function verifiedPayload(deps: Deps, token: string, secret: string): LinkPayload {
   const { payload, problem } = verifyLink(token, secret, deps.clock.now());
   if (problem === 'expired') throw new GoneError('This approval link has expired');
   if (!payload) throw new ForbiddenError('This approval link is not valid');
-  const request = await readRequest(deps, payload.t, payload.r);
+  return payload;
+}
+
+/** The approver the link was made for, with the roles they had when it was made. */
+const linkActor = (payload: LinkPayload): Actor => ({ tenantId: payload.t, userId: payload.u, roles: payload.g });
+
+function assertSameRevision(payload: LinkPayload, request: ApprovalRequestItem): void {
   if (request.contractId !== payload.c || request.revision !== payload.v) throw new GoneError('This approval link is for an earlier revision of the contract');
-  return { payload, request };
 }

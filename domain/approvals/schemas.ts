@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { ROLES } from '../shared/actor';
-import { Money, PageQuery, Percent, ShortText, UserId, pageOf } from '../shared/schemas';
+import { Id, Money, PageQuery, Percent, ShortText, UserId, pageOf } from '../shared/schemas';
 import { APPROVAL_REQUEST_STATUSES } from './model';
 import { MAX_STEP_TIMEOUT_SECONDS } from './policy';
 
@@ -99,6 +99,7 @@ export const ListApprovalsQuery = z.strictObject({
   status: ApprovalRequestStatus.optional().meta({
     description: '`pending` (default): the requests the caller may decide. Any other status: the ones the caller decided',
   }),
+  contract: Id.optional().meta({ description: "Only this contract's requests (all its revisions), with the same rules by `status`" }),
 });
 
 export const ApprovalIdParams = z.strictObject({ id: z.string().min(1).max(80).regex(/^[0-9A-Za-z_-]+$/, 'Must be an approval id') });
@@ -125,21 +126,36 @@ export const LinkParams = z.strictObject({
   token: z.string().min(20).max(2048).regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'Must be an approval link token'),
 });
 
-export const LinkDecisionBody = z.strictObject({ comment: Comment.optional() }).meta({ id: 'ApprovalLinkDecision' });
+export const LinkDecisionBody = z
+  .strictObject({
+    comment: Comment.optional().meta({ description: 'Needed to reject: the reason' }),
+    decision: z
+      .enum(['approve', 'reject'])
+      .optional()
+      .meta({ description: "What the caller means to decide (the link page's button sends it): refused with a 400 unless it is the link's own decision" }),
+  })
+  .meta({
+    id: 'ApprovalLinkDecision',
+    description: 'The decision is the link\'s own. Also accepted as an HTML form (`application/x-www-form-urlencoded`), where an empty field counts as not given',
+  });
 
 export const ApprovalLinkView = z
   .object({
     requestId: z.string(),
     contractId: z.string(),
     contractTitle: z.string(),
+    customerName: z.string(),
+    level: z.number().int().meta({ description: '1-based position in the approval chain' }),
     levelName: z.string(),
+    escalated: z.boolean(),
+    reasons: z.array(z.string()).meta({ description: 'Why this level applies to the contract (from its planned chain)' }),
     decision: z.enum(['approve', 'reject']),
     approver: z.string(),
     status: ApprovalRequestStatus,
     total: Money,
     expiresAt: z.string(),
   })
-  .meta({ id: 'ApprovalLinkView' });
+  .meta({ id: 'ApprovalLinkView', description: 'What the link would decide; opening it changes nothing' });
 
 export const ChainLevelView = z.object({
   level: z.number().int(),

@@ -1,6 +1,7 @@
 /**
  * The handler chain every HTTP function shares (DESIGN "Handlers"):
- * Powertools logger → header normalizer → route + correlation id → auth → JSON body → zod validation →
+ * Powertools logger → header normalizer → route + correlation id → HTML or JSON (routes marked `html`) → auth →
+ * JSON (or form) body → zod validation →
  * [the function's own middlewares: idempotency] → operation → problem+json error mapper (attached last).
  *
  * This module brings in no data layer (no DynamoDB client, no ElectroDB): a function that keeps no data (the
@@ -26,6 +27,7 @@ import {
 } from './http';
 import { logger } from './logger';
 import { authorize } from './middleware/authorize';
+import { negotiateHtml } from './middleware/negotiate-html';
 import { parseJsonBody } from './middleware/parse-json-body';
 import { problemResponses } from './middleware/problem-responses';
 import { resolveRoute } from './middleware/resolve-route';
@@ -52,6 +54,7 @@ export function createHttpChain<const Routes extends readonly RouteDefinition[],
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpHeaderNormalizer())
     .use(resolveRoute(routes))
+    .use(negotiateHtml())
     .use(authorize())
     .use(parseJsonBody())
     .use(validateRequest(routes));
@@ -73,6 +76,7 @@ export function createHttpChain<const Routes extends readonly RouteDefinition[],
         actor: state.actor,
         ifMatch: state.ifMatch,
         deps: options.deps(),
+        html: state.html === true,
         event,
       });
       return render(result, state.correlationId);

@@ -26,6 +26,8 @@ export interface HttpRequest<R extends RouteDefinition = RouteDefinition, D = De
   ifMatch: number | undefined;
   /** The function's ports (db, clock, ids); a function that keeps no data has none. */
   deps: D;
+  /** Whether to answer with an HTML page: only on routes marked `html`, when the request prefers it (a browser). */
+  html: boolean;
   event: APIGatewayProxyEventV2;
 }
 
@@ -48,6 +50,7 @@ export interface ValidatedRequest {
   actor: Actor | undefined;
   ifMatch: number | undefined;
   deps: unknown;
+  html: boolean;
   event: APIGatewayProxyEventV2;
 }
 
@@ -64,6 +67,8 @@ export interface RequestState {
   route: RouteDefinition;
   correlationId: string;
   actor?: Actor;
+  /** The request gets HTML pages, success and errors (a browser on a route marked `html`). */
+  html?: boolean;
   rawBody?: string;
   body?: unknown;
   params?: unknown;
@@ -118,4 +123,11 @@ export function created(body: object, location: string): HttpResult {
 
 export function noContent(): HttpResult {
   return { status: 204 };
+}
+
+export const HTML_CONTENT_TYPE = 'text/html; charset=utf-8';
+
+/** A whole HTML page (a route marked `html`; the chain adds the headers that lock it down). */
+export function htmlPage(status: number, page: string): HttpResult {
+  return { status, body: page, contentType: HTML_CONTENT_TYPE };
 }

@@ -47,6 +47,20 @@ export interface RouteDefinition {
      */
     body?: z.ZodType;
   };
+  /**
+   * The route also serves a person in a browser (an approval link opened from a mail client): a request that
+   * prefers `text/html` — a browser's `Accept`, or a form post that does not ask for JSON — gets HTML pages (the
+   * operation renders its own, `request.html` tells it; the chain renders errors as a page with the same status),
+   * locked down by the page headers (middleware/negotiate-html.ts); any other client gets JSON as usual. The
+   * OpenAPI document lists `text/html` beside JSON for every response of the route.
+   */
+  html?: true;
+  /**
+   * The body may also come as an HTML form, `application/x-www-form-urlencoded`: read into an object of strings
+   * (an empty field counts as not given, as a form sends every field; a repeated one is a list) and validated by
+   * the same schema. Documented as a second media type of the request body.
+   */
+  formBody?: true;
   /** Whether the route reads `If-Match` (optimistic concurrency). */
   ifMatch?: boolean;
   /** POSTs that honour `Idempotency-Key`. */

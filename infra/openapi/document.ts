@@ -9,8 +9,9 @@ import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-ope
 import * as z from 'zod';
 import { Problem } from '../../domain/shared/schemas';
 import { routes, type RouteDefinition } from '../../functions/http/routes';
+import { FORM_MEDIA_TYPE } from '../../functions/shared/middleware/negotiate-html';
 import { MAX_BODY_BYTES } from '../../functions/shared/middleware/parse-json-body';
-import { bodyIsOptional } from '../../functions/shared/route';
+import { HTML_DOCUMENT, bodyIsOptional } from '../../functions/shared/route';
 
 /** What each tag of the route tables groups (a new tag without a line here is described by its name). */
 const TAG_DESCRIPTIONS: Record<string, string> = {
@@ -58,6 +59,15 @@ const GatewayUnauthorized = z
   .strictObject({ message: z.literal('Unauthorized') })
   .meta({ id: 'GatewayUnauthorized', description: "API Gateway's answer to a missing, invalid or expired token (JWT authorizer)" });
 
+/** The page a route marked `html` answers to a browser, errors included. */
+const HTML_PAGE = { ...HTML_DOCUMENT, description: 'An HTML page (UTF-8) for a person in a browser: self-contained, no script' };
+
+const BROWSER_PAGES =
+  'A browser gets HTML pages, errors included (same status): when `Accept` prefers `text/html` to `application/json` ' +
+  '(a browser navigating), or, at equal preference (no `Accept`, `*/*`), when the body came as an HTML form. Every ' +
+  'other client gets JSON. Pages are self-contained and carry `Content-Security-Policy` without scripts, ' +
+  '`X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer` and `Cache-Control: no-store`; every response says `Vary: Accept`.';
+
 /** The bearer token every operation needs unless it says otherwise (`security: []`: public). */
 const BEARER = [{ bearerAuth: [] }];
 
@@ -74,7 +84,8 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}) {
     bearerFormat: 'JWT',
     description: 'A Cognito ID token (locally: `npm run token`). Claims: `sub`, `custom:tenantId`, `cognito:groups`.',
   });
-  for (const route of table) registerRoute(registry, route);
+  const htmlPage = table.some((route) => route.html) ? registry.registerComponent('schemas', 'HtmlPage', HTML_PAGE).ref : HTML_PAGE;
+  for (const route of table) registerRoute(registry, route, htmlPage);
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
@@ -90,7 +101,7 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}) {
   });
 }
 
-function registerRoute(registry: OpenAPIRegistry, route: RouteDefinition): void {
+function registerRoute(registry: OpenAPIRegistry, route: RouteDefinition, htmlPage: object): void {
   const roles = route.access === 'public' ? [] : [...route.access];
   const isPublic = route.access === 'public';
   const statuses = new Set<number>([...(route.request ? [400] : []), ...(isPublic ? [] : [401, 403]), ...(route.errors ?? []), 500]);
@@ -98,19 +109,23 @@ function registerRoute(registry: OpenAPIRegistry, route: RouteDefinition): void 
   // Every change goes through the one write path (domain/shared/versioned-write.ts): 409 once concurrent changes
   // won every attempt, 503 when the store cancels the transaction for another reason.
   if (route.method !== 'GET' && route.writes !== false && route.fn !== 'system') statuses.add(409).add(503);
+  // A route that also serves a browser answers every response as a page too, when the request prefers HTML.
+  const page = route.html ? { 'text/html': { schema: htmlPage } } : {};
   const problemResponse = (status: number) => ({
-    description: ERROR_DESCRIPTIONS[status] ?? 'Error',
+    description: status === 415 && route.formBody ? `Body is neither application/json nor ${FORM_MEDIA_TYPE}` : (ERROR_DESCRIPTIONS[status] ?? 'Error'),
     content: {
       ...(status === 401 && { 'application/json': { schema: GatewayUnauthorized } }),
       'application/problem+json': { schema: Problem },
+      ...page,
     },
   });
   const success = route.response.schema
     ? {
         description: route.response.description,
-        content: { [route.response.contentType ?? 'application/json']: { schema: route.response.schema } },
+        content: { [route.response.contentType ?? 'application/json']: { schema: route.response.schema }, ...page },
       }
     : { description: route.response.description };
+  const access = isPublic ? 'Public: no token needed.' : `Roles: ${roles.join(', ')}.`;
 
   registry.registerPath({
     operationId: route.id,
@@ -118,7 +133,7 @@ function registerRoute(registry: OpenAPIRegistry, route: RouteDefinition): void 
     path: route.path,
     tags: [route.tag],
     summary: route.summary,
-    description: isPublic ? 'Public: no token needed.' : `Roles: ${roles.join(', ')}.`,
+    description: route.html ? `${access} ${BROWSER_PAGES}` : access,
     // Public operations say so: they must not inherit the document's bearer requirement.
     security: isPublic ? [] : BEARER,
     'x-roles': roles,
@@ -127,7 +142,13 @@ function registerRoute(registry: OpenAPIRegistry, route: RouteDefinition): void 
       ...(route.request?.query && { query: route.request.query as z.ZodObject }),
       ...(route.request?.body && {
         // An action whose body has no required field may be sent without one (validated as `{}`).
-        body: { required: !bodyIsOptional(route), content: { 'application/json': { schema: route.request.body } } },
+        body: {
+          required: !bodyIsOptional(route),
+          content: {
+            'application/json': { schema: route.request.body },
+            ...(route.formBody && { [FORM_MEDIA_TYPE]: { schema: route.request.body } }),
+          },
+        },
       }),
       ...((route.ifMatch || route.idempotent) && {
         headers: z.object({

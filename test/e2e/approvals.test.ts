@@ -293,6 +293,40 @@ describe('contract approval over HTTP', () => {
     expect((await decide(t.otherManager, request.id, 'approve')).status).toBe(200);
   });
 
+  it("?contract= lists one contract's requests, with the same rules by status, its cursor scoped to it", async () => {
+    const t = await team('by-contract');
+    const other = await team('by-contract-other');
+    const mine = await submit(t, await draftContract(t, 60_000_00));
+    const theirs = await submit(t, await draftContract(t, 5_000_00));
+    const first = await pendingFor(t.manager, mine.id, 1);
+    await pendingFor(t.manager, theirs.id, 1);
+    const list = async (token: string, query: string) => {
+      const page = await call<Page<Request> & { nextCursor: string | null }>(api, 'GET', `/approvals?${query}`, { token });
+      expect(page.status).toBe(200);
+      return page.body;
+    };
+    expect((await list(t.manager, `contract=${mine.id}`)).items.map((r) => r.id)).toEqual([first.id]);
+    // What the caller may decide, nothing else: finance is not asked before the manager approved, the rep never.
+    expect((await list(t.finance, `contract=${mine.id}`)).items).toEqual([]);
+    expect((await list(t.rep, `contract=${mine.id}`)).items).toEqual([]);
+    // Tenant-keyed: another tenant's manager sees nothing of it.
+    expect((await list(other.manager, `contract=${mine.id}`)).items).toEqual([]);
+    // The cursor is scoped to the filter: one of the unfiltered list is refused on a contract's list.
+    const unfiltered = await list(t.manager, 'limit=1');
+    expect(unfiltered.nextCursor).not.toBeNull();
+    const replayed = await call(api, 'GET', `/approvals?limit=1&contract=${theirs.id}&cursor=${unfiltered.nextCursor}`, { token: t.manager });
+    expect(replayed.status).toBe(400);
+    expect((await call(api, 'GET', '/approvals?contract=not%20an%20id', { token: t.manager })).status).toBe(400);
+
+    expect((await decide(t.manager, first.id, 'approve')).status).toBe(200);
+    const second = await pendingFor(t.finance, mine.id, 2);
+    expect((await list(t.finance, `contract=${mine.id}`)).items.map((r) => r.id)).toEqual([second.id]);
+    expect((await list(t.manager, `contract=${mine.id}`)).items).toEqual([]);
+    expect((await list(t.manager, `contract=${mine.id}&status=approved`)).items.map((r) => r.id)).toEqual([first.id]);
+    expect((await list(t.otherManager, `contract=${mine.id}&status=approved`)).items).toEqual([]);
+
+  });
+
   it('another tenant can neither see nor decide a request', async () => {
     const t = await team('tenant-a');
     const other = await team('tenant-b');

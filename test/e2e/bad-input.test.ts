@@ -101,14 +101,29 @@ describe.each(bodyRoutes.map((route) => [route.id, route] as const))('%s', (_, r
     expectProblem(response, 413);
   });
 
-  it('a body that is not JSON is a 415', async () => {
+  it('a body that is not JSON (nor a form, where the route takes one) is a 415', async () => {
     const response = await call(api, route.method, await target(route), {
       token,
       rawBody: 'name=Acme',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'content-type': route.formBody ? 'text/plain' : 'application/x-www-form-urlencoded' },
     });
     expectProblem(response, 415);
   });
+
+  if (route.formBody) {
+    it('a form is read like JSON: an unknown field is a 400 naming it, a repeated one a 400 too', async () => {
+      const path = await target(route);
+      const form = (rawBody: string) =>
+        call(api, route.method, path, { token, rawBody, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' } });
+      const unknown = await form('surprise=1');
+      expectProblem(unknown, 400);
+      expect((unknown.body as { errors: Array<{ path: string }> }).errors.map((e) => e.path)).toEqual(['body.surprise']);
+      const [field] = fieldsOf(route);
+      const repeated = await form(`${field}=a&${field}=b`);
+      expectProblem(repeated, 400);
+      expect((repeated.body as { errors: Array<{ path: string }> }).errors.map((e) => e.path)).toEqual([`body.${field}`]);
+    });
+  }
 
   it('property: arbitrary bodies near the schema never cause a 5xx', async () => {
     const path = await target(route);

@@ -8,9 +8,12 @@ import {
   getApprovalPolicy,
   listApprovals,
   putApprovalPolicy,
+  renderLinkDecided,
+  renderLinkPage,
 } from '../../../domain/approvals';
+import { ValidationError } from '../../../domain/errors';
 import { runtimeApprovalEngine } from '../../shared/approval-engine';
-import { ok, type HttpEvent } from '../../shared/http';
+import { htmlPage, ok, type HttpEvent } from '../../shared/http';
 import { createHttpHandler } from '../../shared/http-handler';
 import { approvalRoutes } from './routes';
 import { approvalLinkSecret } from '../../shared/link-secret';
@@ -29,8 +32,23 @@ export const handler = createHttpHandler(approvalRoutes, {
   decideApproval: async ({ deps, actor, params, body }) => ok(await decideApproval(deps, runtimeApprovalEngine(), actor, params.id, body)),
   createApprovalLinks: async ({ deps, actor, params, event }) =>
     ok(await createApprovalLinks(deps, actor, params.id, { secret: await approvalLinkSecret(), baseUrl: apiBaseUrl(event) })),
-  getApprovalLink: async ({ deps, params }) => ok(await describeLink(deps, params.token, await approvalLinkSecret())),
-  useApprovalLink: async ({ deps, params, body }) => ok(await decideByLink(deps, runtimeApprovalEngine(), params.token, await approvalLinkSecret(), body)),
+  // A browser (html) gets the link's page and its confirmation; errors are pages too (the chain renders them).
+  getApprovalLink: async ({ deps, params, html }) => {
+    const view = await describeLink(deps, params.token, await approvalLinkSecret());
+    return html ? htmlPage(200, renderLinkPage(view)) : ok(view);
+  },
+  useApprovalLink: async ({ deps, params, body, html }) => {
+    const secret = await approvalLinkSecret();
+    const decide = () => decideByLink(deps, runtimeApprovalEngine(), params.token, secret, body);
+    if (!html) return ok(await decide());
+    try {
+      return htmlPage(200, renderLinkDecided(await decide()));
+    } catch (error) {
+      // Refused as it was filled in (a rejection without its reason): the form again, saying why, as typed.
+      if (!(error instanceof ValidationError)) throw error;
+      return htmlPage(400, renderLinkPage(await describeLink(deps, params.token, secret), { problem: error.message, comment: body.comment }));
+    }
+  },
 });
 
 /** Where this API is reachable, as the caller reached it: links work on the same host and stage. */
