@@ -2,7 +2,7 @@
  * `npm start` and `npm run token` as a newcomer meets them: real child processes, real ports.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -174,6 +174,50 @@ describe('npm start', () => {
   });
 });
 
+describe("the README's examples", () => {
+  /**
+   * The `sh` blocks of "Call the API", in order, in one bash shell, as a newcomer pastes them into a terminal
+   * beside a fresh `npm start` on another PORT. curl is wrapped to report each answer's status on stderr; every
+   * answer must be a success but the ones the README announces as refusals.
+   */
+  it('run as written on a fresh npm start: every step answers as the README says, the contract is signed, no event is lost', { timeout: 300_000 }, async () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Call the API'), readme.indexOf('\n## ', readme.indexOf('## Call the API') + 1));
+    const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]);
+    expect(blocks.length).toBeGreaterThan(4);
+    const script = join(mkdtempSync(join(tmpdir(), 'salesflow-readme-')), 'readme.sh');
+    writeFileSync(
+      script,
+      ['set -eu', `curl() { command curl -w '%{stderr}STATUS %{http_code} %{method} %{url_effective}\\n' "$@"; }`, ...blocks].join('\n'),
+    );
+
+    const run = await runtime(['--in-memory'], {});
+    const result = spawnSync('bash', [script], { cwd: root, env: { ...process.env, PORT: String(run.port) }, encoding: 'utf8', timeout: 240_000 });
+    expect(result.status, `${result.stderr}\n${result.stdout}`).toBe(0);
+    const answers = [...result.stderr.matchAll(/^STATUS (\d{3}) (\S+) (\S+)$/gm)].map(([, status, method, url]) => ({
+      status: Number(status),
+      call: `${method} ${new URL(url!).pathname.replace(/\/[\w-]*\d[\w-]*(?=\/|$)/g, (segment) => (segment.length > 10 ? '/{id}' : segment))}`,
+    }));
+    const refusals = answers.filter((answer) => answer.status >= 300);
+    // The README's announced refusals: the duplicate domain (409) and the skipped gate (422).
+    expect(refusals).toEqual([
+      { status: 409, call: 'POST /customers' },
+      { status: 422, call: 'POST /opportunities/{id}/stage' },
+    ]);
+    expect(answers.length).toBeGreaterThan(50);
+    expect(answers).toContainEqual({ status: 200, call: 'POST /contracts/{id}/sign' });
+    expect(result.stdout).toContain('"status":"signed"');
+    // The approval example decided the contract it had just submitted, after asking for its links.
+    expect(answers.map((answer) => answer.call)).toEqual(expect.arrayContaining(['POST /approvals/{id}/links', 'POST /approvals/{id}/decision']));
+    expect(answers.findIndex((answer) => answer.call === 'POST /approvals/{id}/links')).toBeLessThan(
+      answers.findIndex((answer) => answer.call === 'POST /approvals/{id}/decision'),
+    );
+    const output = await run.stop();
+    // Every event the walk caused was published: nothing unreadable, nothing parked, nothing skipped.
+    expect(output).not.toMatch(/cannot be published|still failing|parked in/i);
+  });
+});
+
 interface RequestSummary {
   id: string;
   contractId: string;
@@ -207,6 +251,7 @@ async function runtime(args: string[], env: Record<string, string>) {
     return found;
   };
   return {
+    port,
     output: () => output,
     async call(method: string, path: string, sub: string, body?: unknown) {
       const response = await documentedFetch(`http://localhost:${port}${path}`, {
