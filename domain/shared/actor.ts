@@ -3,6 +3,28 @@ import { ForbiddenError } from '../errors';
 export const ROLES = ['admin', 'manager', 'rep', 'finance', 'service'] as const;
 export type Role = (typeof ROLES)[number];
 
+/**
+ * A tenant id: 1 to 63 lowercase letters, digits and dashes, starting and ending with a letter or digit (a DNS
+ * label, so a tenant id can also name a subdomain, a bucket prefix or a log stream as it is). Nothing else is a
+ * tenant: ElectroDB lower-cases every key and joins key parts with `#`, so `Acme` would be `acme`'s keys and
+ * `acme#x` would be read as more key parts. Claims are checked against it where they are read
+ * (functions/shared/auth.ts), and so is every tenant id the local tools accept.
+ */
+export const TENANT_ID_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+export const TENANT_ID_RULE = '1 to 63 lowercase letters, digits and dashes, starting and ending with a letter or digit';
+
+/**
+ * A user id (the token's `sub`; `owner`, `assignee` and the like hold it): 1 to 128 lowercase letters, digits
+ * and `. _ @ + : | -`, starting with a letter or digit. A user's keys carry it (notifications, read marks, rep
+ * profile, the owner indexes), lower-cased like every key: `Bob` would read what is addressed to `bob`. Cognito's
+ * `sub` is a lowercase UUID, so every real user has one of this form.
+ */
+export const USER_ID_PATTERN = /^[a-z0-9][a-z0-9._@+:|-]{0,127}$/;
+export const USER_ID_RULE = '1 to 128 lowercase letters, digits and . _ @ + : | -, starting with a letter or digit';
+
+export const isTenantId = (value: unknown): value is string => typeof value === 'string' && TENANT_ID_PATTERN.test(value);
+export const isUserId = (value: unknown): value is string => typeof value === 'string' && USER_ID_PATTERN.test(value);
+
 /** Who is acting: always one tenant, identified by the token's `sub`. */
 export interface Actor {
   tenantId: string;
@@ -13,6 +35,11 @@ export interface Actor {
 export function hasAnyRole(actor: Actor, roles: readonly Role[]): boolean {
   return actor.roles.some((role) => roles.includes(role));
 }
+
+/** Who may read the audit trail — field values before and after each change, erased data included. */
+export const AUDIT_READERS = ['admin', 'manager'] as const satisfies readonly Role[];
+
+export const mayReadAuditTrail = (actor: Actor): boolean => hasAnyRole(actor, AUDIT_READERS);
 
 /** Admins and managers see and change every record of their tenant. */
 export function seesWholeTenant(actor: Actor): boolean {

@@ -85,6 +85,15 @@ export function flattenClaims(payload: JWTPayload): Record<string, string> {
 
 /** The local HMAC key of approval links (.local/approval-link-secret), made on first use. */
 export function loadOrCreateLinkSecret(file = '.local/approval-link-secret'): string {
+  return loadOrCreateSecret(file);
+}
+
+/** The local key list cursors are signed with (.local/cursor-secret), made on first use: cursors survive a restart. */
+export function loadOrCreateCursorSecret(file = '.local/cursor-secret'): string {
+  return loadOrCreateSecret(file);
+}
+
+function loadOrCreateSecret(file: string): string {
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   const secret = randomBytes(48).toString('base64url');
   mkdirSync(dirname(file), { recursive: true });

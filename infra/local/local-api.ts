@@ -7,11 +7,19 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { HttpHandler, HttpResponse } from '../../functions/shared/http';
 import { FUNCTIONS, routes, type FunctionName, type RouteDefinition } from '../../functions/http/routes';
 import { verifyDevToken, type DevKeys } from './dev-auth';
+import { isJobSecret } from './job-secret';
+
+/**
+ * Where the local API listens unless told (`HOST`): the loopback interface, so nothing on the network reaches
+ * it. Not `localhost`, which may resolve to ::1 alone.
+ */
+export const LOCAL_API_DEFAULT_HOST = '127.0.0.1';
 
 /** API Gateway's own payload limit; our handlers enforce their smaller one with a problem+json 413. */
 const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -36,8 +44,12 @@ export function createLocalApi(options: {
   handlers: FunctionHandlers;
   keys: DevKeys;
   log?: (line: string) => void;
-  /** Scheduled jobs `npm run job -- <name>` may run now (POST /_local/jobs/<name>, from this machine only). */
+  /**
+   * Scheduled jobs `npm run job -- <name>` may run now: POST /_local/jobs/<name>, from this machine, not from a
+   * browser, with `Authorization: Bearer <jobSecret>` (infra/local/job-secret.ts). Without a secret none runs.
+   */
   jobs?: Record<string, () => Promise<unknown>>;
+  jobSecret?: string;
 }): Server {
   const compiled = (routes as readonly RouteDefinition[]).map(compile);
   const docs = docsAssets();
@@ -50,10 +62,23 @@ export function createLocalApi(options: {
     });
   });
 
-  /** Not an API Gateway route: a local convenience, refused to anything but the loopback interface. */
+  /**
+   * Not an API Gateway route: a local convenience for `npm run job`. Refused (403) to another machine, to a
+   * browser (any page can make it POST here; it sends `Origin` and fetch metadata, which curl and `npm run job`
+   * do not), and without this start's secret; only then is the job looked up.
+   */
   async function runJob(name: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // From this machine: over loopback, or to one of its own addresses (HOST=<address>) from that address.
     const address = req.socket.remoteAddress ?? '';
-    if (!['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(address)) return sendJson(res, 403, { message: 'Local jobs run from this machine only' });
+    const fromThisMachine = ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(address) || address === req.socket.localAddress;
+    if (!fromThisMachine) return sendJson(res, 403, { message: 'Local jobs run from this machine only' });
+    if (req.headers.origin !== undefined || req.headers['sec-fetch-site'] !== undefined) {
+      return sendJson(res, 403, { message: 'Local jobs are not run for a request a browser sent; run them with npm run job -- <name>' });
+    }
+    const presented = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (!isJobSecret(presented, options.jobSecret)) {
+      return sendJson(res, 403, { message: 'Local jobs run for npm run job only: it sends the secret npm start wrote to .local/job-secret-<port>' });
+    }
     const job = options.jobs?.[name];
     if (!job) return sendJson(res, 404, { message: `No job "${name}"; jobs: ${Object.keys(options.jobs ?? {}).join(', ')}` });
     sendJson(res, 200, { job: name, result: await job() });
@@ -97,6 +122,17 @@ export function createLocalApi(options: {
     send(res, response);
     options.log?.(`${method} ${url.pathname} → ${response.statusCode ?? 200} (${Date.now() - started} ms)`);
   }
+}
+
+/** Listens on `host` (the loopback interface unless told) and answers where it listens. */
+export function listenLocalApi(server: Server, port: number, host = LOCAL_API_DEFAULT_HOST): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
 }
 
 function compile(route: RouteDefinition): CompiledRoute {

@@ -1,9 +1,10 @@
 /**
  * `npm start`: the whole system on this machine — DynamoDB Local (data on disk under .local/, or
- * `--in-memory`), the table from the CDK definition, the demo tenant, the API on http://localhost:3000
- * (`PORT`), and the outbox relay: a stream poller feeding the table's new domain events through the same
- * handler the Lambda runs to a local event bus, which logs them; and the contract approval workflow (the ASL CDK
- * synthesizes, on aws-local-stepfunctions). Ctrl-C stops everything.
+ * `--in-memory`; on 127.0.0.1 only), the table from the CDK definition, the demo tenant, the API on
+ * http://localhost:3000 (`PORT`; on 127.0.0.1 only unless `HOST` says otherwise), the job endpoint of
+ * `npm run job` (behind a secret made each start), and the outbox relay: a stream poller feeding the table's new
+ * domain events through the same handler the Lambda runs to a local event bus, which logs them; and the contract
+ * approval workflow (the ASL CDK synthesizes, on aws-local-stepfunctions). Ctrl-C stops everything.
  */
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -11,6 +12,9 @@ import { parseArgs } from 'node:util';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // Before any import of functions/shared/runtime: its Powertools logger reads the level when it is created.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+// No CloudWatch here: metrics (EMF lines) are not written, and the Tracer is off (it also is without AWS_EXECUTION_ENV).
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
 
 const TABLE_NAME = 'salesflow-local';
 const EVENT_BUS_NAME = 'salesflow-local';
@@ -26,7 +30,11 @@ async function main(): Promise<void> {
   const dataDir = values['data-dir'];
   const port = Number(process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port <= 0 || port > 65535) fail(`PORT must be a port number, not "${process.env.PORT}"`);
-  if (!(await portIsFree(port))) fail(`Port ${port} is already in use. Stop what uses it, or choose another: PORT=3001 npm start`);
+  // The loopback interface unless HOST names another address (HOST=0.0.0.0: every interface).
+  const host = process.env.HOST || '127.0.0.1';
+  const probe = await tryListen(port, host);
+  if (probe === 'EADDRINUSE') fail(`Port ${port} is already in use. Stop what uses it, or choose another: PORT=3001 npm start`);
+  if (probe) fail(`Cannot listen on HOST "${host}" (${probe}): it must be an address of this machine, e.g. 127.0.0.1 (the default) or 0.0.0.0`);
 
   const { startDynamoDbLocal, LocalRuntimeError } = await import('./dynamodb-local');
   let dynamo;
@@ -50,14 +58,15 @@ async function main(): Promise<void> {
   const { ensureTable } = await import('./create-table');
   const { createDynamoClient, runtimeDeps } = await import('../../functions/shared/runtime');
   const { seedDemoTenant, DEMO_TENANT, DEMO_USERS } = await import('./seed');
-  const { loadOrCreateDevKeys, loadOrCreateLinkSecret, signDevToken } = await import('./dev-auth');
+  const { loadOrCreateCursorSecret, loadOrCreateDevKeys, loadOrCreateLinkSecret, signDevToken } = await import('./dev-auth');
   const { createLocalApprovalEngine } = await import('./local-workflow');
   const { useApprovalEngine } = await import('../../functions/shared/approval-engine');
   const { handler: approvalTasks } = await import('../../functions/workflows/approval-tasks');
   const { handler: reminders } = await import('../../functions/schedules/reminders');
   const { startLocalScheduler } = await import('./local-scheduler');
   const { stageConfig } = await import('../config/stages');
-  const { createLocalApi, loadHandlers } = await import('./local-api');
+  const { createLocalApi, listenLocalApi, loadHandlers } = await import('./local-api');
+  const { createJobSecret } = await import('./job-secret');
   const { provideOpenApiDocument } = await import('../openapi/write');
   const { createLocalEventBus } = await import('./local-event-bus');
   const { fileCheckpointStore, fileDeadLetterStore, memoryDeadLetterStore, redriveDeadLetters, startStreamPoller } = await import('./stream-poller');
@@ -81,6 +90,7 @@ async function main(): Promise<void> {
     log: eventLog.log,
   });
   process.env.APPROVAL_LINK_SECRET ??= loadOrCreateLinkSecret();
+  process.env.CURSOR_SECRET ??= loadOrCreateCursorSecret();
   const approvals = createLocalApprovalEngine({ handler: approvalTasks, log: eventLog.log });
   useApprovalEngine(approvals);
   const seeded = await seedDemoTenant(runtimeDeps(), approvals);
@@ -94,17 +104,29 @@ async function main(): Promise<void> {
   const stopSchedules = startLocalScheduler([{ name: 'reminders', expression: remindersRate, run: jobs.reminders }], eventLog.log);
   // GET /openapi.json serves the document generated from the route table now, as the stack does at synth.
   provideOpenApiDocument('.local/openapi.json');
-  const server = createLocalApi({ handlers: await loadHandlers(), keys, jobs, log: (line) => console.log(line) });
-  await new Promise<void>((resolve) => server.listen(port, resolve));
+  // A new secret each start, for `npm run job` only (.local/job-secret-<port>, 0600): see ./job-secret.ts.
+  const jobSecret = createJobSecret(port);
+  const server = createLocalApi({ handlers: await loadHandlers(), keys, jobs, jobSecret: jobSecret.secret, log: (line) => console.log(line) });
+  await listenLocalApi(server, port, host);
 
-  const base = `http://localhost:${port}`;
+  const loopback = ['127.0.0.1', '::1', 'localhost'].includes(host);
+  const base = `http://${loopback || host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host}:${port}`;
   console.log(`\nSalesflow is running (${values['in-memory'] ? 'in memory' : `data in ${dataDir}/dynamodb`})`);
   console.log(`  API          ${base}   (try ${base}/health)`);
+  console.log(
+    loopback
+      ? `               listening on ${host}:${port} only (HOST=0.0.0.0 npm start to be reachable from other machines)`
+      : `               listening on ${host}:${port}: other machines can reach it (they still need a token signed by this checkout's key)`,
+  );
   console.log(`  API docs     ${base}/docs   (OpenAPI: ${base}/openapi.json)`);
-  console.log(`  DynamoDB     ${dynamo.endpoint}   table ${TABLE_NAME}`);
+  console.log(
+    dynamo.listensOn === 'every interface'
+      ? `  DynamoDB     ${dynamo.endpoint}   table ${TABLE_NAME}, listening on EVERY interface: this Java has no compiler (jdk.compiler) to bind it to 127.0.0.1; install a JDK`
+      : `  DynamoDB     ${dynamo.endpoint}   table ${TABLE_NAME}, listening on ${dynamo.listensOn} only`,
+  );
   console.log(`  Approvals    the approval state machine (same ASL as CDK) runs here; steps escalate after ${process.env.APPROVAL_TIMEOUT_SECONDS} s`);
   if (resumed > 0) console.log(`               ${resumed} pending step${resumed === 1 ? '' : 's'} of an earlier run resumed where they stood`);
-  console.log(`  Schedules    reminders ${remindersRate} (run one now: npm run job -- reminders)`);
+  console.log(`  Schedules    reminders ${remindersRate} (run one now: npm run job -- reminders; it sends the secret in ${jobSecret.file})`);
   console.log(`  Events       domain events are published to the local bus "${EVENT_BUS_NAME}" and logged here ([bus] …)`);
   console.log(`  Demo tenant  ${DEMO_TENANT} (${seeded === 'seeded' ? 'seeded now' : 'already seeded'})\n`);
   console.log('Tokens for the demo users (valid 12 h; more with `npm run token -- --tenant acme --role rep --sub bob`):');
@@ -123,6 +145,7 @@ async function main(): Promise<void> {
     console.log(`\n${signal}: stopping…`);
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    jobSecret.remove();
     approvals.stop();
     stopSchedules();
     // Before DynamoDB Local: a poll in progress finishes instead of failing against a stopped endpoint.
@@ -147,11 +170,12 @@ function heldBackLog() {
   };
 }
 
-function portIsFree(port: number): Promise<boolean> {
+/** Whether the API could listen there: `undefined` if so, else the error's code (EADDRINUSE, EADDRNOTAVAIL…). */
+function tryListen(port: number, host: string): Promise<string | undefined> {
   return new Promise((resolve) => {
     const probe = createServer();
-    probe.once('error', () => resolve(false));
-    probe.listen(port, () => probe.close(() => resolve(true)));
+    probe.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    probe.listen(port, host, () => probe.close(() => resolve(undefined)));
   });
 }
 

@@ -3,7 +3,7 @@
  * nothing else, so it composes: TOKEN=$(npm run -s token -- --role rep --sub bob).
  */
 import { parseArgs } from 'node:util';
-import { ROLES, type Role } from '../../domain/shared/actor';
+import { ROLES, TENANT_ID_RULE, USER_ID_RULE, isTenantId, isUserId, type Role } from '../../domain/shared/actor';
 import { loadOrCreateDevKeys, signDevToken } from './dev-auth';
 
 const { values } = parseArgs({
@@ -21,6 +21,16 @@ if (unknown.length > 0) {
   console.error(`Unknown role ${unknown.join(', ')}; roles are ${ROLES.join(', ')}`);
   process.exit(1);
 }
+// The API refuses a token whose tenant or user id is not of its pattern (403), so none is made here.
+if (!isTenantId(values.tenant)) {
+  console.error(`--tenant ${JSON.stringify(values.tenant)} is not a tenant id: a tenant id is ${TENANT_ID_RULE}`);
+  process.exit(1);
+}
+const sub = values.sub ?? `${roles[0]}-user`;
+if (!isUserId(sub)) {
+  console.error(`--sub ${JSON.stringify(sub)} is not a user id: a user id is ${USER_ID_RULE}`);
+  process.exit(1);
+}
 const ttlSeconds = Number(values.ttl);
 if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) {
   console.error('--ttl must be a positive number of seconds');
@@ -29,5 +39,5 @@ if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) {
 
 const keys = await loadOrCreateDevKeys();
 process.stdout.write(
-  `${await signDevToken(keys, { tenant: values.tenant, roles, sub: values.sub ?? `${roles[0]}-user`, ttlSeconds })}\n`,
+  `${await signDevToken(keys, { tenant: values.tenant, roles, sub, ttlSeconds })}\n`,
 );

@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
 import { inject } from 'vitest';
+import { TENANT_ID_RULE, isTenantId } from '../../domain/shared/actor';
 import type { Deps } from '../../domain/shared/ports';
 import { createDeps, createDynamoClient } from '../../functions/shared/runtime';
 import { ensureTable } from '../../infra/local/create-table';
@@ -14,14 +15,21 @@ export async function createTestTable(): Promise<{ tableName: string; endpoint: 
   return { tableName, endpoint };
 }
 
+/** Signs the cursors of use cases called directly (the local API's handlers use CURSOR_SECRET, as on AWS). */
+const testCursorKey = randomBytes(32);
+
 export async function createTestDeps(): Promise<Deps> {
   const { tableName, endpoint } = await createTestTable();
-  return createDeps({ tableName, endpoint });
+  return createDeps({ tableName, endpoint, cursorKey: async () => testCursorKey });
 }
 
 let tenantCounter = 0;
-/** A tenant id no other test uses. */
-export const newTenant = (label = 'tenant') => `${label}-${process.pid}-${++tenantCounter}-${randomUUID().slice(0, 8)}`;
+/** A tenant id no other test uses, of the pattern every tenant id has (domain/shared/actor.ts). */
+export function newTenant(label = 'tenant'): string {
+  const tenant = `${label}-${process.pid}-${++tenantCounter}-${randomUUID().slice(0, 8)}`;
+  if (!isTenantId(tenant)) throw new Error(`"${tenant}" is not a tenant id (${TENANT_ID_RULE}): choose another label`);
+  return tenant;
+}
 
 export { actor };
 

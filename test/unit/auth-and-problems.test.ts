@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../../domain/errors';
+import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError, ValidationError } from '../../domain/errors';
 import { actorFromEvent, parseGroups } from '../../functions/shared/auth';
 import { problemFromError } from '../../functions/shared/problem';
 
@@ -16,10 +16,13 @@ describe('actor from the authorizer context', () => {
     });
   });
 
-  it('has no actor without a tenant or a subject', () => {
+  it('has no actor without claims (no verified token: 401)', () => {
     expect(actorFromEvent(eventWithClaims())).toBeUndefined();
-    expect(actorFromEvent(eventWithClaims({ sub: 'bob', 'cognito:groups': '[rep]' }))).toBeUndefined();
-    expect(actorFromEvent(eventWithClaims({ 'custom:tenantId': 'acme' }))).toBeUndefined();
+  });
+
+  it('refuses a verified token without a tenant or a subject (403: it names no one this service can have)', () => {
+    expect(() => actorFromEvent(eventWithClaims({ sub: 'bob', 'cognito:groups': '[rep]' }))).toThrow(ForbiddenError);
+    expect(() => actorFromEvent(eventWithClaims({ 'custom:tenantId': 'acme' }))).toThrow(ForbiddenError);
   });
 
   it('accepts JSON arrays and ignores unknown groups', () => {
