@@ -12,11 +12,7 @@ export async function listAudit(
   input: PageRequest & { entityId: string },
 ): Promise<Page<AuditEntryView>> {
   const scope = `${actor.tenantId}|audit|${input.entityId}`;
-  const page = await readPage(scope, input, ({ cursor, limit }) =>
-    deps.db.entities.auditEntry.query
-      .byEntity({ tenantId: actor.tenantId, entityId: input.entityId })
-      .go({ cursor, count: limit, limit }),
-  );
+  const page = await readPage(deps, scope, input, deps.db.entities.auditEntry.query.byEntity({ tenantId: actor.tenantId, entityId: input.entityId }));
   return { ...page, items: page.items.map(toAuditView) };
 }
 

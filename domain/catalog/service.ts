@@ -86,9 +86,7 @@ export async function listProducts(deps: Deps, actor: Actor, input: ListProducts
   const base = deps.db.entities.product.query.bySku({ tenantId: actor.tenantId });
   const ranged = input.q === undefined ? base : base.begins({ sku: input.q });
   const filtered = ranged.where((attr, op) => (input.active === undefined ? '' : op.eq(attr.active, input.active === 'true')));
-  const page = await readPage(scope, input, ({ cursor, limit }) =>
-    filtered.go({ cursor, count: limit, limit: input.active === undefined ? limit : Math.max(limit, 100) }),
-  );
+  const page = await readPage(deps, scope, input, filtered, { filtered: input.active !== undefined });
   return { ...page, items: page.items.map(toProductView) };
 }
 

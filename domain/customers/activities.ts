@@ -134,11 +134,9 @@ export async function getOpportunityActivities(
   input: PageRequest,
 ): Promise<Page<ActivityView>> {
   const scope = `${actor.tenantId}|opportunity-timeline|${opportunityId}`;
-  const page = await readPage(scope, input, ({ cursor, limit }) =>
-    deps.db.entities.opportunityActivity.query
-      .byOpportunity({ tenantId: actor.tenantId, opportunityId })
-      .go({ cursor, count: limit, limit, order: 'desc' }),
-  );
+  const page = await readPage(deps, scope, input, deps.db.entities.opportunityActivity.query.byOpportunity({ tenantId: actor.tenantId, opportunityId }), {
+    order: 'desc',
+  });
   return { ...page, items: page.items.map(toActivityView) };
 }
 
@@ -149,11 +147,7 @@ export async function getTimeline(
   input: PageRequest,
 ): Promise<Page<ActivityView>> {
   const scope = `${actor.tenantId}|timeline|${customerId}`;
-  const page = await readPage(scope, input, ({ cursor, limit }) =>
-    deps.db.entities.activity.query
-      .timeline({ tenantId: actor.tenantId, customerId })
-      .go({ cursor, count: limit, limit, order: 'desc' }),
-  );
+  const page = await readPage(deps, scope, input, deps.db.entities.activity.query.timeline({ tenantId: actor.tenantId, customerId }), { order: 'desc' });
   if (page.items.length === 0 && input.cursor === undefined) await readCustomer(deps, actor, customerId);
   return { ...page, items: page.items.map(toActivityView) };
 }

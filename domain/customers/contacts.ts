@@ -78,9 +78,7 @@ export async function listContacts(
   input: PageRequest,
 ): Promise<Page<ContactView>> {
   const scope = `${actor.tenantId}|contacts|${customerId}`;
-  const page = await readPage(scope, input, ({ cursor, limit }) =>
-    deps.db.entities.contact.query.byCustomer({ tenantId: actor.tenantId, customerId }).go({ cursor, count: limit, limit }),
-  );
+  const page = await readPage(deps, scope, input, deps.db.entities.contact.query.byCustomer({ tenantId: actor.tenantId, customerId }));
   // An empty first page may mean "no such customer": only then is the extra read worth it.
   if (page.items.length === 0 && input.cursor === undefined) await readCustomer(deps, actor, customerId);
   return { ...page, items: page.items.map(toContactView) };

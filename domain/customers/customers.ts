@@ -107,26 +107,24 @@ export async function listCustomers(deps: Deps, actor: Actor, input: ListCustome
   const scope = [tenantId, 'customers', state, input.owner, input.lifecycle, input.segment, input.tag, input.q].join('|');
   const needsFilter = input.segment !== undefined || input.tag !== undefined || (index === 'byOwner' && input.lifecycle !== undefined);
 
-  const page = await readPage(scope, input, ({ cursor, limit }) => {
-    const base =
-      index === 'byOwner'
-        ? customer.query.byOwner({ tenantId, owner: input.owner as string, state })
-        : index === 'byLifecycle'
-          ? customer.query.byLifecycle({ tenantId, lifecycle: input.lifecycle as CustomerItem['lifecycle'], state })
-          : customer.query.byName({ tenantId, state });
-    const ranged = input.q === undefined ? base : base.begins({ sortName: nameSortKey(input.q) });
-    const filtered = ranged.where((attr, op) =>
-      [
-        index === 'byOwner' && input.lifecycle !== undefined ? op.eq(attr.lifecycle, input.lifecycle) : '',
-        input.segment !== undefined ? op.eq(attr.segment, input.segment) : '',
-        input.tag !== undefined ? op.contains(attr.tags, input.tag.trim().toLowerCase()) : '',
-      ]
-        .filter(Boolean)
-        .join(' AND '),
-    );
-    // Without filters a page is exactly one request of `limit` items; with filters read ahead in bigger chunks.
-    return filtered.go({ cursor, count: limit, limit: needsFilter ? Math.max(limit, 100) : limit });
-  });
+  const base =
+    index === 'byOwner'
+      ? customer.query.byOwner({ tenantId, owner: input.owner as string, state })
+      : index === 'byLifecycle'
+        ? customer.query.byLifecycle({ tenantId, lifecycle: input.lifecycle as CustomerItem['lifecycle'], state })
+        : customer.query.byName({ tenantId, state });
+  const ranged = input.q === undefined ? base : base.begins({ sortName: nameSortKey(input.q) });
+  const filtered = ranged.where((attr, op) =>
+    [
+      index === 'byOwner' && input.lifecycle !== undefined ? op.eq(attr.lifecycle, input.lifecycle) : '',
+      input.segment !== undefined ? op.eq(attr.segment, input.segment) : '',
+      input.tag !== undefined ? op.contains(attr.tags, input.tag.trim().toLowerCase()) : '',
+    ]
+      .filter(Boolean)
+      .join(' AND '),
+  );
+  // Without filters a page is exactly one request of `limit` items; with filters it reads ahead in bigger chunks.
+  const page = await readPage(deps, scope, input, filtered, { filtered: needsFilter });
   return { ...page, items: page.items.map(toCustomerView) };
 }
 

@@ -124,9 +124,7 @@ export async function listOpportunities(deps: Deps, actor: Actor, input: ListOpp
       .join(' AND '),
   );
   const needsFilter = (input.owner && keyed !== 'owner') || (stageFilter && keyed !== 'stage') || input.status === 'open';
-  const page = await readPage(scope, input, ({ cursor, limit }) =>
-    filtered.go({ cursor, count: limit, limit: needsFilter ? Math.max(limit, 100) : limit }),
-  );
+  const page = await readPage(deps, scope, input, filtered, { filtered: Boolean(needsFilter) });
   return { ...page, items: page.items.map(toOpportunityView) };
 }
 

@@ -27,9 +27,7 @@ export async function getRep(deps: Deps, actor: Actor, userId: string): Promise<
 }
 
 export async function listReps(deps: Deps, actor: Actor, input: PageRequest): Promise<Page<RepView>> {
-  const page = await readPage(`${actor.tenantId}|reps`, input, ({ cursor, limit }) =>
-    deps.db.entities.repProfile.query.byTenant({ tenantId: actor.tenantId }).go({ cursor, count: limit, limit }),
-  );
+  const page = await readPage(deps, `${actor.tenantId}|reps`, input, deps.db.entities.repProfile.query.byTenant({ tenantId: actor.tenantId }));
   return { ...page, items: page.items.map(toRepView) };
 }
 

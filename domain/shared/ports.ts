@@ -14,4 +14,9 @@ export interface Deps {
   db: SalesDb;
   clock: Clock;
   ids: IdGenerator;
+  /**
+   * The stage's key that signs list cursors (HMAC-SHA256, domain/shared/pagination.ts). Asked for only when a
+   * cursor is read or made; the provider loads it once per process and keeps it.
+   */
+  cursorKey: () => Promise<Uint8Array>;
 }

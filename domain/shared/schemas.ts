@@ -29,11 +29,30 @@ export const PageQuery = {
     .max(MAX_PAGE_SIZE)
     .optional()
     .meta({ description: `Page size, default ${DEFAULT_PAGE_SIZE}, max ${MAX_PAGE_SIZE}` }),
-  cursor: z.string().min(1).max(2048).optional().meta({ description: 'The `nextCursor` of the previous page' }),
+  cursor: z
+    .string()
+    .min(1)
+    .max(2048)
+    .optional()
+    .meta({ description: "The `nextCursor` of the previous page, as given: it is signed, and one changed, made up or taken from another list is a 400" }),
 };
 
+/**
+ * One page of a list. A page may hold fewer than `limit` items, even none, and still be followed by more: a list
+ * request reads at most MAX_ITEMS_READ records (./pagination.ts), so a filter that matches little of a long list
+ * answers part of a page with a `nextCursor` where it stopped.
+ */
 export const pageOf = <T extends z.ZodType>(item: T, id: string) =>
-  z.object({ items: z.array(item), nextCursor: z.string().nullable() }).meta({ id });
+  z
+    .object({
+      items: z.array(item).meta({ description: 'At most `limit` items; fewer (even none) does not mean the list has ended' }),
+      nextCursor: z.string().nullable().meta({ description: 'Pass as `cursor` to continue; `null` when the list has ended' }),
+    })
+    .meta({
+      id,
+      description:
+        'One page. A request reads a bounded number of records, so a page of a filtered list may hold fewer than `limit` items, even none, while more follow: continue while `nextCursor` is not null.',
+    });
 
 export const Problem = z
   .object({

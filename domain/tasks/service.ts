@@ -74,21 +74,19 @@ export async function listTasks(deps: Deps, actor: Actor, input: ListTasksInput)
   const scope = [tenantId, 'tasks', status, input.assignee, input.linkedType, input.linkedId, input.dueAfter, input.dueBefore].join('|');
   const from = input.dueAfter ? new Date(input.dueAfter).toISOString() : undefined;
   const to = input.dueBefore ? new Date(input.dueBefore).toISOString() : undefined;
-  const page = await readPage(scope, input, ({ cursor, limit }) => {
-    const query = input.linkedType
-      ? task.query.byLink({ tenantId, linkedType: input.linkedType, linkedId: input.linkedId! })
-      : input.assignee
-        ? task.query.byAssignee({ tenantId, assignee: input.assignee, status })
-        : task.query.byStatus({ tenantId, status });
-    const ranged = from && to ? query.between({ dueAt: from }, { dueAt: `${to}~` }) : from ? query.gte({ dueAt: from }) : to ? query.lte({ dueAt: `${to}~` }) : query;
-    return ranged
-      .where((attr, op) =>
-        [input.linkedType ? op.eq(attr.status, status) : '', input.linkedType && input.assignee ? op.eq(attr.assignee, input.assignee) : '']
-          .filter(Boolean)
-          .join(' AND '),
-      )
-      .go({ cursor, count: limit, limit: Math.max(limit, 50) });
-  });
+  const query = input.linkedType
+    ? task.query.byLink({ tenantId, linkedType: input.linkedType, linkedId: input.linkedId! })
+    : input.assignee
+      ? task.query.byAssignee({ tenantId, assignee: input.assignee, status })
+      : task.query.byStatus({ tenantId, status });
+  const ranged = from && to ? query.between({ dueAt: from }, { dueAt: `${to}~` }) : from ? query.gte({ dueAt: from }) : to ? query.lte({ dueAt: `${to}~` }) : query;
+  // Only the list of a linked record filters (by status, and assignee): the others are keyed by them.
+  const filtered = ranged.where((attr, op) =>
+    [input.linkedType ? op.eq(attr.status, status) : '', input.linkedType && input.assignee ? op.eq(attr.assignee, input.assignee) : '']
+      .filter(Boolean)
+      .join(' AND '),
+  );
+  const page = await readPage(deps, scope, input, filtered, { filtered: input.linkedType !== undefined });
   const now = deps.clock.now();
   return { ...page, items: page.items.map((item) => toTaskView(item, now)) };
 }
