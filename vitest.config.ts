@@ -12,6 +12,9 @@ export default defineConfig({
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
       POWERTOOLS_DEV: 'false',
+      // Metrics are counted but not written (a test that reads the EMF lines turns them on); no tracing off Lambda.
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_TRACE_ENABLED: 'false',
       AWS_REGION: 'us-east-1',
     },
   },

@@ -20,6 +20,8 @@ import { buildReport, type Baseline } from './lib/report';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -66,6 +68,7 @@ async function main(): Promise<void> {
     process.env.TABLE_NAME = tableName;
     process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
     process.env.APPROVAL_LINK_SECRET = 'bench-link-secret-bench-link-secret';
+    process.env.CURSOR_SECRET = 'bench-cursor-secret-bench-cursor-secret';
     const { ensureTable } = await import('../infra/local/create-table');
     const { createDeps, createDynamoClient, useRuntimeDeps } = await import('../functions/shared/runtime');
     const { recordingClient } = await import('./lib/dynamo-recorder');

@@ -37,6 +37,7 @@ export function createStacks(app: App, config: StageConfig): SalesflowStacks {
     userPoolClient: stateful.userPoolClient,
     eventBus: stateful.eventBus,
     approvalLinkSecret: stateful.approvalLinkSecret,
+    listCursorSecret: stateful.listCursorSecret,
   });
 
   for (const stack of [stateful, stateless]) {

@@ -1,12 +1,13 @@
 /**
  * The handler chain every HTTP function shares (DESIGN "Handlers"):
- * Powertools logger → header normalizer → route + correlation id → HTML or JSON (routes marked `html`) → auth →
- * JSON (or form) body → zod validation →
+ * Powertools logger → ColdStart metric (Powertools Metrics, once per execution environment) → header normalizer →
+ * route + correlation id → HTML or JSON (routes marked `html`) → auth → JSON (or form) body → zod validation →
  * [the function's own middlewares: idempotency] → operation → problem+json error mapper (attached last).
  *
  * This module brings in no data layer (no DynamoDB client, no ElectroDB): a function that keeps no data (the
  * system function) is built on it directly; every other function through `createHttpHandler` (./http-handler.ts),
- * which adds its ports and idempotency.
+ * which adds its ports and idempotency. Nor the Powertools Tracer (aws-xray-sdk-core, ~45–85 ms of every cold
+ * start: ./tracer.ts says where it is used instead); Lambda's active tracing still records each sampled request.
  */
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
@@ -26,6 +27,7 @@ import {
   type ValidatedRequest,
 } from './http';
 import { logger } from './logger';
+import { countColdStart } from './metrics';
 import { authorize } from './middleware/authorize';
 import { negotiateHtml } from './middleware/negotiate-html';
 import { parseJsonBody } from './middleware/parse-json-body';
@@ -52,6 +54,7 @@ export function createHttpChain<const Routes extends readonly RouteDefinition[],
   const table = operationTable(routes, operations);
   const chain = middy<HttpEvent, HttpResponse, Error, HttpContext, HttpInternal>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use({ before: (request) => countColdStart(request.context) })
     .use(httpHeaderNormalizer())
     .use(resolveRoute(routes))
     .use(negotiateHtml())

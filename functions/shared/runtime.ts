@@ -1,12 +1,14 @@
 /**
  * What a Lambda builds once per cold start and reuses on every invocation: the logger, the DynamoDB clients
- * and the ElectroDB service. Nothing here runs per request.
+ * and the ElectroDB service. Nothing here runs per request. The cursor key is not read here: it is loaded when a
+ * request first needs it (./cursor-key.ts).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import { createSalesDb } from '../../domain/db';
 import type { Deps } from '../../domain/shared/ports';
+import { cursorKey } from './cursor-key';
 
 export { logger } from './logger';
 
@@ -30,7 +32,13 @@ export function createDocumentClient(options: { endpoint?: string; region?: stri
   return DynamoDBDocumentClient.from(createDynamoClient(options), { marshallOptions: { removeUndefinedValues: true } });
 }
 
-export function createDeps(options: { tableName: string; endpoint?: string; client?: DynamoDBClient }): Deps {
+/** `cursorKey` defaults to the stage's (./cursor-key.ts); tests that call use cases directly hand in their own. */
+export function createDeps(options: {
+  tableName: string;
+  endpoint?: string;
+  client?: DynamoDBClient;
+  cursorKey?: Deps['cursorKey'];
+}): Deps {
   const nextUlid = monotonicFactory();
   const documentClient = options.client
     ? DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } })
@@ -39,6 +47,7 @@ export function createDeps(options: { tableName: string; endpoint?: string; clie
     db: createSalesDb(documentClient, options.tableName),
     clock: { now: () => new Date() },
     ids: { next: () => nextUlid() },
+    cursorKey: options.cursorKey ?? cursorKey,
   };
 }
 
@@ -49,12 +58,17 @@ export function useRuntimeDeps(deps: Deps): void {
   defaultDeps = deps;
 }
 
-/** The deps of this process, from its environment (TABLE_NAME, and DYNAMODB_ENDPOINT when running locally). */
-export function runtimeDeps(): Deps {
+/**
+ * The deps of this process, from its environment (TABLE_NAME, and DYNAMODB_ENDPOINT when running locally), built
+ * on first use. `instrument` wraps their DynamoDB client when they are built (the traced functions capture it for
+ * X-Ray: ./tracer.ts); a Lambda runs one handler, so the first call decides.
+ */
+export function runtimeDeps(options: { instrument?: (client: DynamoDBClient) => DynamoDBClient } = {}): Deps {
   if (!defaultDeps) {
     const tableName = process.env.TABLE_NAME;
     if (!tableName) throw new Error('TABLE_NAME is not set');
-    defaultDeps = createDeps({ tableName, endpoint: process.env.DYNAMODB_ENDPOINT });
+    const client = createDynamoClient({ endpoint: process.env.DYNAMODB_ENDPOINT });
+    defaultDeps = createDeps({ tableName, client: options.instrument ? options.instrument(client) : client });
   }
   return defaultDeps;
 }

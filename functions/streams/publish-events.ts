@@ -12,10 +12,11 @@
  * (infra/local/stream-delivery.ts does the same locally). Delivery is at least once: a retried batch may repeat
  * events that EventBridge had already accepted, so consumers deduplicate by `detail.id`.
  */
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { Entity } from 'electrodb';
 import { domainEventSchema } from '../../domain/events/model';
 import { type DomainEventItem, toEventView } from '../../domain/events/service';
@@ -27,7 +28,12 @@ import {
   MAX_ENTRIES_PER_PUT,
   MAX_PUT_EVENTS_BYTES,
 } from '../shared/event-publisher';
+import { backgroundHandler } from '../shared/background-handler';
+import { RELAY_METRICS } from '../shared/metric-names';
+import { metrics as processMetrics, MetricUnit } from '../shared/metrics';
 import { logger } from '../shared/runtime';
+import { tracer } from '../shared/tracer';
+import { type BusinessMetric, businessMetricOf } from './business-metrics';
 
 /** The `source` of every Salesflow event on the bus (what rules match on). */
 export const EVENT_SOURCE = 'salesflow';
@@ -40,15 +46,24 @@ export type PublishEventsHandler = (event: DynamoDBStreamEvent) => Promise<Dynam
 const outbox = new Entity(domainEventSchema);
 
 /** What a stream record means to the relay. */
-type Mapped = { kind: 'ignore' } | { kind: 'publish'; entry: BusEntry; eventId: string } | { kind: 'invalid'; reason: string };
+type Mapped =
+  | { kind: 'ignore' }
+  | { kind: 'publish'; entry: BusEntry; eventId: string; metric?: BusinessMetric }
+  | { kind: 'invalid'; reason: string };
 
 /**
  * The handler, over any publisher. `eventBusName` defaults to the EVENT_BUS_NAME environment variable; without
  * either, building the handler fails (a relay that does not know its bus must not start).
+ *
+ * With `metrics`, each invocation counts there (to be written by the caller, see `handler`): the events
+ * delivered for good (`EventsRelayed`) and, of those, the business events by kind (./business-metrics.ts), and
+ * the records handed back for retry (`OutboxRecordsRetried`). Only events before the first failure count, the
+ * ones that will not come again: an entry the bus took after a failed one is sent again with the retry and
+ * counted then, so a retried batch counts each event once.
  */
 export function createPublishEventsHandler(
   publisher: EventPublisher,
-  options: { eventBusName?: string } = {},
+  options: { eventBusName?: string; metrics?: Metrics } = {},
 ): PublishEventsHandler {
   const eventBusName = options.eventBusName ?? process.env.EVENT_BUS_NAME;
   if (!eventBusName) throw new Error('EVENT_BUS_NAME is not set');
@@ -57,7 +72,7 @@ export function createPublishEventsHandler(
     const records = event.Records;
     // Position (in `records`) of the first record that could not be published; it and all after it are failures.
     let firstFailure = records.length;
-    const toPublish: { position: number; entry: BusEntry; eventId: string }[] = [];
+    const toPublish: { position: number; entry: BusEntry; eventId: string; metric?: BusinessMetric }[] = [];
     for (const [position, record] of records.entries()) {
       const mapped = toBusEntry(record, eventBusName);
       if (mapped.kind === 'ignore') continue;
@@ -70,7 +85,7 @@ export function createPublishEventsHandler(
         firstFailure = position;
         break;
       }
-      toPublish.push({ position, entry: mapped.entry, eventId: mapped.eventId });
+      toPublish.push({ position, entry: mapped.entry, eventId: mapped.eventId, metric: mapped.metric });
     }
 
     let published = 0;
@@ -94,9 +109,19 @@ export function createPublishEventsHandler(
     }
 
     const batchItemFailures = records.slice(firstFailure).map((record) => ({ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }));
+    const delivered = toPublish.filter((item) => item.position < firstFailure);
     logger.info('Outbox records relayed', { records: records.length, published, failed: batchItemFailures.length });
+    if (options.metrics) count(options.metrics, delivered, batchItemFailures.length);
     return { batchItemFailures };
   };
+}
+
+function count(metrics: Metrics, delivered: readonly { metric?: BusinessMetric }[], retried: number): void {
+  metrics.addMetric(RELAY_METRICS.eventsRelayed, MetricUnit.Count, delivered.length);
+  metrics.addMetric(RELAY_METRICS.recordsRetried, MetricUnit.Count, retried);
+  const byMetric = new Map<BusinessMetric, number>();
+  for (const { metric } of delivered) if (metric) byMetric.set(metric, (byMetric.get(metric) ?? 0) + 1);
+  for (const [metric, value] of byMetric) metrics.addMetric(metric, MetricUnit.Count, value);
 }
 
 /** A record that no retry will make publishable (unreadable, not an event, too large). */
@@ -159,7 +184,7 @@ export function toBusEntry(record: DynamoDBRecord, eventBusName: string): Mapped
   if (entrySize(entry) > MAX_PUT_EVENTS_BYTES) {
     return { kind: 'invalid', reason: `event ${item.eventId} is ${entrySize(entry)} bytes, over the PutEvents limit` };
   }
-  return { kind: 'publish', entry, eventId: item.eventId };
+  return { kind: 'publish', entry, eventId: item.eventId, metric: businessMetricOf(item.type, item.data) };
 }
 
 /** Consecutive runs of at most 10 entries and at most 256 KB, in order. */
@@ -181,12 +206,18 @@ function batches<T extends { entry: BusEntry }>(items: readonly T[]): T[][] {
   return result;
 }
 
-// Lambda: the EventBridge client once per cold start; the handler on first use, when EVENT_BUS_NAME is read.
-const eventBridge = new EventBridgePublisher(new EventBridgeClient({}));
-let lambdaHandler: PublishEventsHandler | undefined;
+/**
+ * The relay as Lambda runs it, over a publisher and where it counts: the process's EventBridge client and
+ * metrics for `handler`, others in tests. Traced, counted and written as every background function is
+ * (../shared/background-handler.ts); the relay itself is built on first use, when EVENT_BUS_NAME is read.
+ */
+export function createRelayLambda(publisher: EventPublisher, metrics: Metrics = processMetrics) {
+  let relay: PublishEventsHandler | undefined;
+  return backgroundHandler<DynamoDBStreamEvent, DynamoDBBatchResponse>(async (event) => {
+    relay ??= createPublishEventsHandler(publisher, { metrics });
+    return relay(event);
+  }, metrics);
+}
 
-export const handler = async (event: DynamoDBStreamEvent, context?: Context): Promise<DynamoDBBatchResponse> => {
-  if (context) logger.addContext(context);
-  lambdaHandler ??= createPublishEventsHandler(eventBridge);
-  return lambdaHandler(event);
-};
+// Lambda: the EventBridge client once per cold start, captured by the Tracer (a subsegment per PutEvents).
+export const handler = createRelayLambda(new EventBridgePublisher(tracer.captureAWSv3Client(new EventBridgeClient({}))));

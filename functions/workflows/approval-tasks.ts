@@ -1,7 +1,9 @@
 /**
  * The Lambda behind every task of the approval state machine (infra/constructs/approval-workflow.ts). The
  * state machine names the step in `action`; the domain does the work. Errors propagate: the state machine
- * retries transient ones and catches the rest into `failed`.
+ * retries transient ones and catches the rest into `failed`. Traced like every background function
+ * (../shared/background-handler.ts): the invocation joins the execution's X-Ray trace, its DynamoDB calls as
+ * subsegments. What the steps decide is counted by the outbox relay, from the events they commit.
  */
 import * as z from 'zod';
 import { TRANSIENT_ERROR } from '../../domain/contracts';
@@ -17,7 +19,9 @@ import {
   type RunState,
 } from '../../domain/approvals/workflow';
 import type { Deps } from '../../domain/shared/ports';
+import { backgroundHandler } from '../shared/background-handler';
 import { logger, runtimeDeps } from '../shared/runtime';
+import { tracedRuntimeDeps } from '../shared/tracer';
 
 const Run = z.object({ tenantId: z.string().min(1), contractId: z.string().min(1), revision: z.number().int().min(1) });
 const State = Run.extend({
@@ -96,4 +100,4 @@ function runTask(deps: () => Deps) {
   };
 }
 
-export const handler = createApprovalTasksHandler();
+export const handler = backgroundHandler(createApprovalTasksHandler(tracedRuntimeDeps));

@@ -6,6 +6,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/shared/metric-names';
 import { LAMBDA_BUNDLE } from '../bundling/lambda-bundle';
 import type { LogLevel, Stage } from '../config/stages';
 
@@ -24,6 +25,8 @@ export interface ApiFunctionProps {
   removalPolicy: RemovalPolicy;
   memorySize: number;
   timeout: Duration;
+  /** Capacity kept for it in the account's concurrency pool, and its cap (stage config); unset: none. */
+  reservedConcurrency?: number;
   description?: string;
   /** Extra variables on top of the standard ones. */
   environment?: Record<string, string>;
@@ -36,9 +39,9 @@ export interface ApiFunctionProps {
 
 /**
  * A Lambda function with Salesflow's defaults: Node 22 on arm64, ESM bundle built by the local esbuild
- * (infra/bundling/lambda-bundle.ts), X-Ray,
- * its own log group with stage retention, and its own role that may only write to that log group. Callers grant
- * anything else explicitly.
+ * (infra/bundling/lambda-bundle.ts), X-Ray active tracing, Powertools' service name, log level and metrics
+ * namespace, its own log group with stage retention, and its own role that may only write to that log group.
+ * Callers grant anything else explicitly.
  */
 export class ApiFunction extends Construct {
   readonly fn: NodejsFunction;
@@ -63,6 +66,7 @@ export class ApiFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize,
       timeout: props.timeout,
+      reservedConcurrentExecutions: props.reservedConcurrency,
       tracing: Tracing.ACTIVE,
       role: this.role,
       logGroup: this.logGroup,
@@ -71,8 +75,10 @@ export class ApiFunction extends Construct {
       environment: {
         ...(props.tableName !== undefined && { TABLE_NAME: props.tableName }),
         STAGE: props.stage,
-        POWERTOOLS_SERVICE_NAME: 'salesflow',
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_LOG_LEVEL: props.logLevel,
+        // Metrics are log lines (Embedded Metric Format) in the function's own log group: no extra permission.
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },

@@ -8,6 +8,7 @@ import {
   DefinitionBody,
   Fail,
   IntegrationPattern,
+  JitterType,
   JsonPath,
   LogLevel as StateMachineLogLevel,
   StateMachine,
@@ -22,6 +23,9 @@ import { Construct } from 'constructs';
 import { APPROVAL_REJECTED, TRANSIENT_ERROR } from '../../domain/contracts';
 import type { LogLevel, Stage } from '../config/stages';
 import { ApiFunction, REPO_ROOT } from './api-function';
+
+/** The error Step Functions reports when Lambda throttles the invocation of a task. */
+export const LAMBDA_THROTTLED = 'Lambda.TooManyRequestsException';
 
 const RUN_FIELDS = {
   tenantId: JsonPath.stringAt('$.tenantId'),
@@ -51,8 +55,19 @@ const STATE_FIELDS = {
  * the policy's or else the stage config's (APPROVAL_TIMEOUT_SECONDS of the tasks function).
  */
 export function approvalDefinition(scope: Construct, tasks: IFunction): IChainable {
+  // Transient task errors; and Lambda's throttling of the tasks function (its reserved concurrency is its cap),
+  // which LambdaInvoke's own retry of service errors leaves out: uncaught it would end in `Record failure` and
+  // reject the contract as approval_failed for being busy.
   const retryTransient = <T extends LambdaInvoke>(task: T): T =>
-    task.addRetry({ errors: [TRANSIENT_ERROR], interval: Durations.seconds(1), backoffRate: 2, maxAttempts: 4 }) as T;
+    task
+      .addRetry({ errors: [TRANSIENT_ERROR], interval: Durations.seconds(1), backoffRate: 2, maxAttempts: 4 })
+      .addRetry({
+        errors: [LAMBDA_THROTTLED],
+        interval: Durations.seconds(2),
+        backoffRate: 2,
+        maxAttempts: 6,
+        jitterStrategy: JitterType.FULL,
+      }) as T;
 
   const invoke = (id: string, action: string, fields: Record<string, unknown>, discardResult: boolean) =>
     retryTransient(
@@ -117,6 +132,7 @@ export interface ApprovalWorkflowProps {
   removalPolicy: RemovalPolicy;
   memorySize: number;
   timeout: Duration;
+  reservedConcurrency?: number;
   /** A step's wait before it escalates, where the policy sets none (stage config). */
   stepTimeoutSeconds: number;
 }
@@ -138,6 +154,7 @@ export class ApprovalWorkflow extends Construct {
       removalPolicy: props.removalPolicy,
       memorySize: props.memorySize,
       timeout: props.timeout,
+      reservedConcurrency: props.reservedConcurrency,
       environment: {
         APPROVAL_TIMEOUT_SECONDS: String(props.stepTimeoutSeconds),
         APPROVAL_ESCALATION_TIMEOUT_SECONDS: String(props.stepTimeoutSeconds),

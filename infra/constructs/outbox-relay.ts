@@ -21,6 +21,8 @@ export interface OutboxRelayProps {
   removalPolicy: RemovalPolicy;
   memorySize: number;
   timeout: Duration;
+  /** Its cap: one invocation per stream shard is all the mapping ever runs at once. */
+  reservedConcurrency?: number;
 }
 
 /** What the event source mapping hands to the relay: new outbox items only. */
@@ -69,6 +71,7 @@ export class OutboxRelay extends Construct {
       removalPolicy: props.removalPolicy,
       memorySize: props.memorySize,
       timeout: props.timeout,
+      reservedConcurrency: props.reservedConcurrency,
       environment: { EVENT_BUS_NAME: props.eventBus.eventBusName },
     });
 

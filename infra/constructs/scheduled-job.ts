@@ -28,6 +28,8 @@ export class ScheduledJob extends Construct {
   readonly function: ApiFunction;
   readonly schedule: Schedule;
   readonly deadLetterQueue: Queue;
+  /** On the first message in the dead-letter queue, where the stage has alarms. */
+  readonly deadLetterAlarm?: Alarm;
 
   constructor(scope: Construct, id: string, props: ScheduledJobProps) {
     super(scope, id);
@@ -60,13 +62,13 @@ export class ScheduledJob extends Construct {
       reason: 'The targets library grants lambda:InvokeFunction on the job function and its versions/aliases (`<arn>:*`): still only that one function.',
     });
     if (props.alarms) {
-      new Alarm(this, 'DeadLetterAlarm', {
+      this.deadLetterAlarm = new Alarm(this, 'DeadLetterAlarm', {
         metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
         threshold: 1,
         evaluationPeriods: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
-        alarmDescription: `Salesflow ${props.stage}: ${props.description}: a scheduled run could not be delivered (dead-letter queue)`,
+        alarmDescription: `Salesflow ${props.stage}: ${props.description}: a scheduled run could not be delivered (dead-letter queue) (README: Runbook → ${id}DeadLetterAlarm)`,
       });
     }
   }

@@ -38,6 +38,8 @@ export class StatefulStack extends Stack {
   readonly eventBus: EventBus;
   /** The HMAC key of signed approval links. */
   readonly approvalLinkSecret: Secret;
+  /** The key list cursors are signed with (its own secret: every listing function reads it, none the link key). */
+  readonly listCursorSecret: Secret;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -48,6 +50,8 @@ export class StatefulStack extends Stack {
     this.table = new SalesTable(this, 'SalesTable', {
       pointInTimeRecovery: config.table.pointInTimeRecovery,
       deletionProtection: config.table.deletionProtection,
+      maxReadRequestUnits: config.table.maxReadRequestUnits,
+      maxWriteRequestUnits: config.table.maxWriteRequestUnits,
       removalPolicy,
     });
 
@@ -118,6 +122,17 @@ export class StatefulStack extends Stack {
       id: 'AwsSolutions-SMG4',
       reason:
         'Rotating the link key invalidates every approval link already mailed; links live no longer than an approval step (days). Rotation is an operator action between approval rounds, not a schedule.',
+    });
+
+    this.listCursorSecret = new Secret(this, 'ListCursorSecret', {
+      description: `Salesflow ${config.stage}: key that signs list cursors (nextCursor)`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    Validations.of(this.listCursorSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotating the cursor key only makes cursors already issued a 400 (clients start the list again), and functions keep the key they read until they are recycled. Rotation is an operator action (put a new value, then redeploy the stateless stack so every function reads it), not a schedule.',
     });
 
     const cfnUserPool = this.userPool.node.defaultChild as CfnUserPool;

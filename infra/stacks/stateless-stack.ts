@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Stage, Validations } from 'aws-cdk-lib';
 import {
   type CfnRoute,
+  type CfnStage,
   CorsHttpMethod,
   HttpApi,
   HttpMethod,
@@ -16,7 +17,7 @@ import {
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { Alarm, ComparisonOperator, type Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, type IMetric, MathExpression, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
@@ -24,13 +25,15 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { PageQuery } from '../../domain/shared/schemas';
 import { GLOBAL_INDEXES } from '../../domain/table';
 import { OPENAPI_FILE } from '../../functions/http/system/routes';
 import { FUNCTIONS, type FunctionName, type RouteDefinition, routes } from '../../functions/http/routes';
-import type { StageConfig } from '../config/stages';
+import { httpFunctionLimits, type StageConfig } from '../config/stages';
 import { ApiFunction, REPO_ROOT } from '../constructs/api-function';
 import { ApprovalWorkflow } from '../constructs/approval-workflow';
 import { ScheduledJob } from '../constructs/scheduled-job';
+import { OperationsDashboard } from '../constructs/operations-dashboard';
 import { OutboxRelay } from '../constructs/outbox-relay';
 import { writeOpenApiDocument } from '../openapi/write';
 
@@ -41,6 +44,7 @@ export interface StatelessStackProps extends StackProps {
   userPoolClient: IUserPoolClient;
   eventBus: IEventBus;
   approvalLinkSecret: ISecret;
+  listCursorSecret: ISecret;
 }
 
 interface FunctionAccess {
@@ -82,6 +86,20 @@ const FUNCTION_ACCESS: Record<FunctionName, FunctionAccess> = {
   assignment: { table: 'read-write', publishesEvents: false },
 };
 
+/**
+ * The functions that serve a list behind our signed cursors: those with a route whose query takes the list
+ * cursor (PageQuery's `cursor`; the notifications inbox has a cursor of its own). Read from the route table, so a
+ * new list gets the cursor key with it.
+ */
+export const LISTING_FUNCTIONS: readonly FunctionName[] = FUNCTIONS.filter((name) =>
+  routes.some((route) => route.fn === name && queryShape(route)?.cursor === PageQuery.cursor),
+);
+
+function queryShape(route: RouteDefinition): Record<string, unknown> | undefined {
+  const query = route.request?.query as { shape?: Record<string, unknown> } | undefined;
+  return query?.shape;
+}
+
 // No Scan: request paths read by key (DESIGN). ConditionCheckItem is what transaction guards need.
 const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
 const TABLE_WRITE_ACTIONS = [
@@ -103,10 +121,14 @@ export class StatelessStack extends Stack {
   readonly approvalWorkflow: ApprovalWorkflow;
   /** Reminders and escalations, on an EventBridge Scheduler schedule. */
   readonly remindersJob: ScheduledJob;
+  /** The stage's CloudWatch dashboard (what the README's runbook reads). */
+  readonly dashboard: OperationsDashboard;
+  /** Every alarm of the stage, by construct id (none where the stage has alarms off). */
+  readonly alarms: Record<string, Alarm>;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
-    const { config, table, userPool, userPoolClient, eventBus, approvalLinkSecret } = props;
+    const { config, table, userPool, userPoolClient, eventBus, approvalLinkSecret, listCursorSecret } = props;
     const removalPolicy = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     // The table and its indexes by name, not `index/*`.
@@ -122,6 +144,7 @@ export class StatelessStack extends Stack {
     const functions = {} as Record<FunctionName, ApiFunction>;
     for (const name of FUNCTIONS) {
       const access = FUNCTION_ACCESS[name];
+      const limits = httpFunctionLimits(config, name);
       const fn = new ApiFunction(this, `Fn-${name}`, {
         entry: join(REPO_ROOT, 'functions', 'http', name, 'handler.ts'),
         description: `Salesflow ${config.stage}: ${name} HTTP routes`,
@@ -130,8 +153,9 @@ export class StatelessStack extends Stack {
         logLevel: config.logLevel,
         logRetention: config.logRetention,
         removalPolicy,
-        memorySize: config.lambda.memoryMb,
-        timeout: Duration.seconds(config.lambda.timeoutSeconds),
+        memorySize: limits.memoryMb,
+        timeout: Duration.seconds(limits.timeoutSeconds),
+        reservedConcurrency: limits.reservedConcurrency,
         environment: access.publishesEvents ? { EVENT_BUS_NAME: eventBus.eventBusName } : {},
         ...(name === 'system' && { bundleFiles: { [OPENAPI_FILE]: openApiDocument } }),
       });
@@ -150,8 +174,9 @@ export class StatelessStack extends Stack {
       logLevel: config.logLevel,
       logRetention: config.logRetention,
       removalPolicy,
-      memorySize: config.lambda.memoryMb,
-      timeout: Duration.seconds(config.lambda.timeoutSeconds),
+      memorySize: config.lambda.approvalTasks.memoryMb,
+      timeout: Duration.seconds(config.lambda.approvalTasks.timeoutSeconds),
+      reservedConcurrency: config.lambda.approvalTasks.reservedConcurrency,
       stepTimeoutSeconds: config.approvalTaskTimeoutSeconds,
     });
     this.approvalWorkflow.tasks.role.addToPrincipalPolicy(
@@ -165,6 +190,11 @@ export class StatelessStack extends Stack {
     stateMachine.grantTaskResponse(functions.approvals.role);
     functions.approvals.fn.addEnvironment('APPROVAL_LINK_SECRET_ARN', approvalLinkSecret.secretArn);
     approvalLinkSecret.grantRead(functions.approvals.role);
+    // The functions that serve lists read the cursor key (on the first cursor a container makes or reads).
+    for (const name of LISTING_FUNCTIONS) {
+      functions[name].fn.addEnvironment('CURSOR_SECRET_ARN', listCursorSecret.secretArn);
+      listCursorSecret.grantRead(functions[name].role);
+    }
 
     this.remindersJob = new ScheduledJob(this, 'Reminders', {
       stage: config.stage,
@@ -175,9 +205,10 @@ export class StatelessStack extends Stack {
       logLevel: config.logLevel,
       logRetention: config.logRetention,
       removalPolicy,
-      memorySize: config.lambda.memoryMb,
+      memorySize: config.lambda.reminders.memoryMb,
       // A run works through everything due; a backlog after an outage takes longer than a request.
-      timeout: Duration.minutes(5),
+      timeout: Duration.seconds(config.lambda.reminders.timeoutSeconds),
+      reservedConcurrency: config.lambda.reminders.reservedConcurrency,
       alarms: config.alarms.enabled,
     });
     this.remindersJob.function.role.addToPrincipalPolicy(
@@ -191,8 +222,9 @@ export class StatelessStack extends Stack {
       logLevel: config.logLevel,
       logRetention: config.logRetention,
       removalPolicy,
-      memorySize: config.lambda.memoryMb,
-      timeout: Duration.seconds(config.lambda.timeoutSeconds),
+      memorySize: config.lambda.outboxRelay.memoryMb,
+      timeout: Duration.seconds(config.lambda.outboxRelay.timeoutSeconds),
+      reservedConcurrency: config.lambda.outboxRelay.reservedConcurrency,
     });
 
     const authorizer = new HttpJwtAuthorizer(
@@ -252,6 +284,7 @@ export class StatelessStack extends Stack {
       ]),
     ) as Record<FunctionName, HttpLambdaIntegration>;
 
+    const publicRoutes: { key: string; route: HttpRoute }[] = [];
     for (const route of allRoutes) {
       const httpRoute = new HttpRoute(this, `Route-${route.id}`, {
         httpApi: this.api,
@@ -260,6 +293,7 @@ export class StatelessStack extends Stack {
         authorizer: route.access === 'public' ? new HttpNoneAuthorizer() : authorizer,
       });
       if (route.access === 'public') {
+        publicRoutes.push({ key: `${route.method} ${route.path}`, route: httpRoute });
         Validations.of(httpRoute.node.defaultChild as CfnRoute).acknowledge({
           id: 'AwsSolutions-APIG4',
           reason: route.path.startsWith('/approval-links/')
@@ -269,16 +303,41 @@ export class StatelessStack extends Stack {
       }
     }
 
+    // Per-route throttles: every route has the stage default (DefaultRouteSettings); the routes anyone may call
+    // without a token (approval links, health, the API description) get the much tighter public limit, so a
+    // flood of them can neither run up the approvals function nor crowd out the signed-in users. A route setting
+    // names an existing route: the stage is updated after the routes.
+    const cfnStage = this.apiStage.node.defaultChild as CfnStage;
+    cfnStage.routeSettings = Object.fromEntries(
+      publicRoutes.map(({ key }) => [
+        key,
+        {
+          ThrottlingRateLimit: config.api.publicRouteThrottle.rateLimit,
+          ThrottlingBurstLimit: config.api.publicRouteThrottle.burstLimit,
+        },
+      ]),
+    );
+    for (const { route } of publicRoutes) this.apiStage.node.addDependency(route);
+
+    const allFunctions = [
+      ...FUNCTIONS.map((name) => ({ label: name, fn: functions[name].fn })),
+      { label: 'approval-tasks', fn: this.approvalWorkflow.tasks.fn },
+      { label: 'reminders', fn: this.remindersJob.function.fn },
+      { label: 'outbox-relay', fn: this.outboxRelay.function.fn },
+    ];
+
+    const alarms: Record<string, Alarm> = {};
     if (config.alarms.enabled) {
-      const alarm = (id: string, metric: Metric, description: string) =>
-        new Alarm(this, id, {
+      const alarm = (id: string, metric: IMetric, description: string, options: { threshold?: number; evaluationPeriods?: number } = {}) => {
+        alarms[id] = new Alarm(this, id, {
           metric,
-          threshold: 1,
-          evaluationPeriods: 1,
+          threshold: options.threshold ?? 1,
+          evaluationPeriods: options.evaluationPeriods ?? 1,
           comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
           treatMissingData: TreatMissingData.NOT_BREACHING,
-          alarmDescription: description,
+          alarmDescription: `${description} (README: Runbook → ${id})`,
         });
+      };
       const period = Duration.minutes(5);
       // 5xx means a fault (bad input is 4xx), so a single one is worth a look.
       alarm('Api5xxAlarm', this.apiStage.metricServerError({ period }), `Salesflow ${config.stage}: API answered 5xx`);
@@ -303,7 +362,54 @@ export class StatelessStack extends Stack {
         this.outboxRelay.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period }),
         `Salesflow ${config.stage}: domain events could not be published to EventBridge (outbox relay dead-letter queue)`,
       );
+      // The relay is behind the stream: failing (retried) or throttled. Events arrive late; after 24 hours the
+      // stream drops them (the feed keeps them 30 days).
+      alarm(
+        'OutboxRelayIteratorAgeAlarm',
+        this.outboxRelay.function.fn.metric('IteratorAge', { period, statistic: Stats.MAXIMUM }),
+        `Salesflow ${config.stage}: the outbox relay has been over 10 minutes behind the table stream for 10 minutes`,
+        { threshold: 10 * 60 * 1000, evaluationPeriods: 2 },
+      );
+      // The scheduler invokes the job asynchronously: a run that fails is retried by Lambda, never seen by the
+      // schedule's dead-letter queue (which takes only deliveries that could not be made).
+      alarm(
+        'RemindersErrorsAlarm',
+        this.remindersJob.function.fn.metricErrors({ period }),
+        `Salesflow ${config.stage}: a reminder job run failed`,
+      );
+      // The table's maximum throughput (or a hot key) reached: requests are being throttled.
+      alarm(
+        'TableThrottlesAlarm',
+        new MathExpression({
+          expression: 'FILL(reads, 0) + FILL(writes, 0)',
+          usingMetrics: {
+            reads: table.metric('ReadThrottleEvents', { period, statistic: Stats.SUM }),
+            writes: table.metric('WriteThrottleEvents', { period, statistic: Stats.SUM }),
+          },
+          label: 'Throttle events',
+          period,
+        }),
+        `Salesflow ${config.stage}: DynamoDB throttled requests to the table (its maximum throughput, or a hot partition)`,
+      );
+      // The job's own (infra/constructs/scheduled-job.ts), under the name its description gives.
+      if (this.remindersJob.deadLetterAlarm) alarms.RemindersDeadLetterAlarm = this.remindersJob.deadLetterAlarm;
     }
+    this.alarms = alarms;
+
+    this.dashboard = new OperationsDashboard(this, 'Dashboard', {
+      stage: config.stage,
+      apiStage: this.apiStage,
+      functions: allFunctions,
+      outboxRelay: this.outboxRelay.function.fn,
+      deadLetterQueues: [
+        { label: 'Outbox relay', queue: this.outboxRelay.deadLetterQueue },
+        { label: 'Reminders schedule', queue: this.remindersJob.deadLetterQueue },
+      ],
+      approvals: this.approvalWorkflow.stateMachine,
+      table,
+      tableMaxima: { read: config.table.maxReadRequestUnits, write: config.table.maxWriteRequestUnits },
+      alarms: Object.values(alarms),
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.apiStage.url });
     new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId });

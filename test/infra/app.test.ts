@@ -7,7 +7,8 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { BUNDLING_STACKS, CDK_APP_MODE_CONTEXT } from 'aws-cdk-lib/cx-api';
 import { describe, expect, it } from 'vitest';
 import { createStacks } from '../../infra/app';
-import { STAGES, stageConfig } from '../../infra/config/stages';
+import { FUNCTIONS } from '../../functions/http/routes';
+import { httpFunctionLimits, type Stage, STAGES, type StageConfig, stageConfig } from '../../infra/config/stages';
 import { REPO_ROOT } from '../../infra/constructs/api-function';
 
 const run = promisify(execFile);
@@ -34,6 +35,29 @@ describe('stage settings', () => {
     // Node timers overflow beyond ~24.8 days, which the local Step Functions runner relies on (DESIGN).
     expect(config.approvalTaskTimeoutSeconds).toBeGreaterThan(0);
     expect(config.approvalTaskTimeoutSeconds).toBeLessThan(24 * 24 * 60 * 60);
+  });
+
+  it('leaves headroom in the account: every stage together reserves at most half of the default quota of 1,000, prod under 40%', () => {
+    const reserved = (config: StageConfig) =>
+      [
+        ...FUNCTIONS.map((name) => httpFunctionLimits(config, name)),
+        config.lambda.outboxRelay,
+        config.lambda.reminders,
+        config.lambda.approvalTasks,
+      ].reduce((sum, limits) => sum + (limits.reservedConcurrency ?? 0), 0);
+    const totals = Object.fromEntries(STAGES.map((stage) => [stage, reserved(stageConfig(stage))])) as Record<Stage, number>;
+    expect(totals).toEqual({ dev: 0, staging: 93, prod: 387 });
+    // Lambda keeps 100 of the regional quota unreserved; the rest of the half is for whatever else the account runs.
+    expect(totals.dev + totals.staging + totals.prod).toBeLessThanOrEqual(500);
+    expect(totals.prod).toBeLessThan(400);
+  });
+
+  it.each(STAGES)('%s limits the public routes more tightly than the others, and caps the table', (stage) => {
+    const { api, table } = stageConfig(stage);
+    expect(api.publicRouteThrottle.rateLimit).toBeLessThan(api.throttlingRateLimit);
+    expect(api.publicRouteThrottle.burstLimit).toBeLessThan(api.throttlingBurstLimit);
+    expect(table.maxReadRequestUnits).toBeGreaterThan(0);
+    expect(table.maxWriteRequestUnits).toBeGreaterThan(0);
   });
 
   it('reads the deployment account and region from the CDK environment', () => {

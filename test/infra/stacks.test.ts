@@ -12,7 +12,13 @@ import { GLOBAL_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../domain/table';
 import { FUNCTIONS, type FunctionName, type RouteDefinition, routes } from '../../functions/http/routes';
 import { STAGES, type Stage, stageConfig } from '../../infra/config/stages';
 import { REPO_ROOT } from '../../infra/constructs/api-function';
+import { LISTING_FUNCTIONS } from '../../infra/stacks/stateless-stack';
 import { logicalId, nagFindings, type SynthesizedStage, synthStage } from './synth';
+
+/** Every HTTP function's reserved concurrency: the default, and the ones that differ. */
+function reservedHttp(otherwise: number | undefined, differing: Partial<Record<FunctionName, number>>): Record<FunctionName, number | undefined> {
+  return Object.fromEntries(FUNCTIONS.map((name) => [name, differing[name] ?? otherwise])) as Record<FunctionName, number | undefined>;
+}
 
 /** What each stage must look like, written out here rather than read back from infra/config. */
 const EXPECTED: Record<
@@ -25,6 +31,15 @@ const EXPECTED: Record<
     logLevel: string;
     memoryMb: number;
     throttle: { rate: number; burst: number };
+    /** Routes without a token: approval links, health, the API description. */
+    publicThrottle: { rate: number; burst: number };
+    /** On-demand maximum request units per second, of the table and of each index. */
+    tableMax: { read: number; write: number };
+    /** Reserved concurrency per function (none reserved: undefined), and their sum. */
+    reserved: { http: Record<FunctionName, number | undefined>; relay?: number; reminders?: number; approvalTasks?: number; total: number };
+    /** Memory (MB) and timeout (s) of the functions that are not HTTP functions. */
+    relay: { memoryMb: number; timeout: number };
+    reminders: { memoryMb: number; timeout: number };
     alarms: boolean;
     userPoolTier: 'ESSENTIALS' | 'PLUS';
   }
@@ -37,6 +52,11 @@ const EXPECTED: Record<
     logLevel: 'DEBUG',
     memoryMb: 512,
     throttle: { rate: 20, burst: 40 },
+    publicThrottle: { rate: 5, burst: 10 },
+    tableMax: { read: 200, write: 100 },
+    reserved: { http: reservedHttp(undefined, {}), total: 0 },
+    relay: { memoryMb: 512, timeout: 30 },
+    reminders: { memoryMb: 512, timeout: 300 },
     alarms: false,
     userPoolTier: 'ESSENTIALS',
   },
@@ -48,6 +68,17 @@ const EXPECTED: Record<
     logLevel: 'INFO',
     memoryMb: 1024,
     throttle: { rate: 50, burst: 100 },
+    publicThrottle: { rate: 5, burst: 10 },
+    tableMax: { read: 1000, write: 500 },
+    reserved: {
+      http: reservedHttp(5, { customers: 10, pipeline: 10, tasks: 10, notifications: 10, system: 2 }),
+      relay: 4,
+      reminders: 2,
+      approvalTasks: 5,
+      total: 93,
+    },
+    relay: { memoryMb: 512, timeout: 30 },
+    reminders: { memoryMb: 1024, timeout: 300 },
     alarms: true,
     userPoolTier: 'PLUS',
   },
@@ -59,6 +90,17 @@ const EXPECTED: Record<
     logLevel: 'INFO',
     memoryMb: 1024,
     throttle: { rate: 500, burst: 1000 },
+    publicThrottle: { rate: 10, burst: 20 },
+    tableMax: { read: 4000, write: 2000 },
+    reserved: {
+      http: reservedHttp(20, { customers: 50, pipeline: 50, tasks: 50, notifications: 50, system: 5 }),
+      relay: 10,
+      reminders: 2,
+      approvalTasks: 10,
+      total: 387,
+    },
+    relay: { memoryMb: 512, timeout: 30 },
+    reminders: { memoryMb: 1024, timeout: 300 },
     alarms: true,
     userPoolTier: 'PLUS',
   },
@@ -237,7 +279,7 @@ describe.each(STAGES)('stage %s', (stage) => {
   });
 
   describe('functions', () => {
-    it('has one function per FUNCTIONS entry (and the outbox relay, the approval tasks, the reminders job): nodejs22.x, arm64, X-Ray, stage memory and environment', () => {
+    it('has one function per FUNCTIONS entry (and the outbox relay, the approval tasks, the reminders job): nodejs22.x, arm64, X-Ray, stage memory, timeout and environment', () => {
       expect(FUNCTIONS).toEqual(['system', 'customers', 'audit', 'settings', 'pipeline', 'events', 'catalog', 'quotes', 'contracts', 'approvals', 'notifications', 'tasks', 'assignment']);
       stateless.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length + 3);
       for (const name of FUNCTIONS) {
@@ -249,13 +291,15 @@ describe.each(STAGES)('stage %s', (stage) => {
           Handler: 'index.handler',
           TracingConfig: { Mode: 'Active' },
           MemorySize: expected.memoryMb,
-          Timeout: 10,
+          // The system function answers from memory (health, a static document): nothing takes it 3 s.
+          Timeout: name === 'system' ? 3 : 10,
           Environment: {
             Variables: {
               TABLE_NAME: { 'Fn::ImportValue': expect.stringMatching(/SalesTable/) },
               STAGE: stage,
               POWERTOOLS_SERVICE_NAME: 'salesflow',
               POWERTOOLS_LOG_LEVEL: expected.logLevel,
+              POWERTOOLS_METRICS_NAMESPACE: 'Salesflow',
               NODE_OPTIONS: '--enable-source-maps',
             },
           },
@@ -458,7 +502,7 @@ describe.each(STAGES)('stage %s', (stage) => {
     const importOf = (pattern: string) => ({ 'Fn::ImportValue': Match.stringLikeRegexp(pattern) });
     const imported = (pattern: string) => ({ 'Fn::ImportValue': expect.stringMatching(pattern) });
 
-    it('runs functions/streams/publish-events.ts with the function defaults, knowing the bus but not the table', () => {
+    it(`runs functions/streams/publish-events.ts with the function defaults, ${expected.relay.memoryMb} MB and ${expected.relay.timeout} s, knowing the bus but not the table`, () => {
       const { fn, logGroup } = relayIds();
       const resource = (stateless.toJSON().Resources as Resources)[fn];
       expect(resource?.Properties).toMatchObject({
@@ -466,7 +510,9 @@ describe.each(STAGES)('stage %s', (stage) => {
         Architectures: ['arm64'],
         Handler: 'index.handler',
         TracingConfig: { Mode: 'Active' },
-        MemorySize: expected.memoryMb,
+        // Up to 10 PutEvents calls per batch of 100, each retried by the SDK: more than a request's 10 s.
+        MemorySize: expected.relay.memoryMb,
+        Timeout: expected.relay.timeout,
         LoggingConfig: { LogGroup: { Ref: logGroup } },
         Environment: {
           Variables: {
@@ -667,7 +713,21 @@ describe.each(STAGES)('stage %s', (stage) => {
       expect(rolesWith('states:StartExecution')).toEqual([roleOf('contracts')]);
       expect(rolesWith('states:SendTaskSuccess')).toEqual([roleOf('approvals')]);
       expect(rolesWith('states:SendTaskFailure')).toEqual([roleOf('approvals')]);
-      expect(rolesWith('secretsmanager:GetSecretValue')).toEqual([roleOf('approvals')]);
+      // Each secret is read by the functions that need it: the link key by approvals alone, the cursor key by
+      // every function that serves a list (none of them can sign an approval link).
+      const rolesReading = (secret: RegExp) =>
+        policies
+          .filter((policy) =>
+            (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement.some(
+              (st) => asArray(st.Action).includes('secretsmanager:GetSecretValue') && secret.test(JSON.stringify(st.Resource)),
+            ),
+          )
+          .flatMap((policy) => (policy.Properties.Roles as { Ref: string }[]).map((ref) => ref.Ref))
+          .sort();
+      expect(rolesReading(/ApprovalLinkSecret/)).toEqual([roleOf('approvals')]);
+      expect(LISTING_FUNCTIONS).toEqual(['customers', 'audit', 'pipeline', 'catalog', 'quotes', 'contracts', 'approvals', 'tasks', 'assignment']);
+      expect(rolesReading(/ListCursorSecret/)).toEqual(LISTING_FUNCTIONS.map(roleOf).sort());
+      expect(rolesWith('secretsmanager:GetSecretValue').sort()).toEqual(LISTING_FUNCTIONS.map(roleOf).sort());
       const start = policies
         .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
         .find((statement) => asArray(statement.Action).includes('states:StartExecution'));
@@ -677,14 +737,23 @@ describe.each(STAGES)('stage %s', (stage) => {
           .Environment as { Variables: Record<string, unknown> }).Variables;
       expect(environment('contracts').APPROVAL_STATE_MACHINE_ARN).toEqual({ Ref: machine });
       expect(environment('approvals')).toMatchObject({ APPROVAL_STATE_MACHINE_ARN: { Ref: machine }, APPROVAL_LINK_SECRET_ARN: importedValue(/ApprovalLinkSecret/) });
+      for (const name of FUNCTIONS) {
+        expect(environment(name).CURSOR_SECRET_ARN, name).toEqual(LISTING_FUNCTIONS.includes(name) ? importedValue(/ListCursorSecret/) : undefined);
+        if (name !== 'approvals') expect(environment(name).APPROVAL_LINK_SECRET_ARN, name).toBeUndefined();
+      }
     });
 
-    it('keeps the link key as a generated secret in the stateful stack', () => {
-      stateful.resourceCountIs('AWS::SecretsManager::Secret', 1);
-      stateful.hasResource('AWS::SecretsManager::Secret', {
-        Properties: { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } },
-        DeletionPolicy: expected.retain ? 'Retain' : 'Delete',
-      });
+    it('keeps the link key and the cursor key as generated secrets in the stateful stack', () => {
+      stateful.resourceCountIs('AWS::SecretsManager::Secret', 2);
+      for (const purpose of ['approval links', 'list cursors']) {
+        stateful.hasResource('AWS::SecretsManager::Secret', {
+          Properties: {
+            Description: Match.stringLikeRegexp(purpose),
+            GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+          },
+          DeletionPolicy: expected.retain ? 'Retain' : 'Delete',
+        });
+      }
     });
   });
 
@@ -704,7 +773,12 @@ describe.each(STAGES)('stage %s', (stage) => {
         },
       });
       const resource = (stateless.toJSON().Resources as Resources)[fn];
-      expect(resource?.Properties).toMatchObject({ Runtime: 'nodejs22.x', Timeout: 300, Environment: { Variables: { STAGE: stage } } });
+      expect(resource?.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        MemorySize: expected.reminders.memoryMb,
+        Timeout: expected.reminders.timeout,
+        Environment: { Variables: { STAGE: stage } },
+      });
       const s3Key = (resource?.Properties.Code as { S3Key: string }).S3Key;
       const bundle = join(built.app.outdir, `asset.${s3Key.replace(/\.zip$/, '')}`, 'index.mjs');
       expect(readFileSync(bundle, 'utf8')).toContain('reminders run');
@@ -725,10 +799,42 @@ describe.each(STAGES)('stage %s', (stage) => {
   });
 
   it(`has alarms ${expected.alarms ? 'on' : 'off'}`, () => {
-    // API 5xx, errors and throttles per function, the outbox relay's dead-letter queue, failed approval
-    // executions and approval task errors, the reminders schedule's dead-letter queue.
-    stateless.resourceCountIs('AWS::CloudWatch::Alarm', expected.alarms ? 1 + 2 * FUNCTIONS.length + 1 + 2 + 1 : 0);
+    // API 5xx, errors and throttles per function, the outbox relay's dead-letter queue and iterator age, failed
+    // approval executions and approval task errors, the reminders schedule's dead-letter queue and the job's
+    // errors, table throttles.
+    stateless.resourceCountIs('AWS::CloudWatch::Alarm', expected.alarms ? 1 + 2 * FUNCTIONS.length + 2 + 2 + 2 + 1 : 0);
+    expect(Object.keys(built.stateless.alarms).length).toBe(expected.alarms ? 1 + 2 * FUNCTIONS.length + 2 + 2 + 2 + 1 : 0);
     if (expected.alarms) {
+      const relay = logicalId(built.stateless.outboxRelay.function.fn.node.defaultChild as CfnResource);
+      stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'IteratorAge',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: relay } }],
+        Statistic: 'Maximum',
+        Threshold: 10 * 60 * 1000,
+        EvaluationPeriods: 2,
+      });
+      const job = logicalId(built.stateless.remindersJob.function.fn.node.defaultChild as CfnResource);
+      stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: job } }],
+      });
+      // Read and write throttle events of the table, summed.
+      const throttles = Object.values(stateless.findResources('AWS::CloudWatch::Alarm') as Resources).find((alarm) =>
+        JSON.stringify(alarm.Properties.Metrics ?? []).includes('WriteThrottleEvents'),
+      );
+      expect(JSON.stringify(throttles?.Properties.Metrics)).toContain('ReadThrottleEvents');
+      expect(throttles?.Properties).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+      // Every alarm names its entry in the README's runbook, and the runbook has it.
+      const runbook = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8').split('\n## Runbook\n')[1]?.split('\n## ')[0] ?? '';
+      const resources = stateless.toJSON().Resources as Resources;
+      for (const [id, alarm] of Object.entries(built.stateless.alarms)) {
+        const description = resources[logicalId(alarm.node.defaultChild as CfnResource)]?.Properties.AlarmDescription;
+        const entry = id.startsWith('Fn-') ? id.replace(/^Fn-[a-z]+-/, 'Fn-<function>-') : id;
+        expect(description, id).toEqual(expect.stringContaining(`(README: Runbook → ${id})`));
+        expect(runbook, `README runbook entry for ${entry}`).toContain(`\`${entry}\``);
+      }
       stateless.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/ApiGateway', MetricName: '5xx', Threshold: 1 });
       for (const name of FUNCTIONS) {
         const fn = built.stateless.functions[name].fn.node.defaultChild as CfnResource;
@@ -741,6 +847,237 @@ describe.each(STAGES)('stage %s', (stage) => {
         }
       }
     }
+  });
+
+  describe('resource limits (OWASP API4)', () => {
+    const routeKey = (route: RouteDefinition) => `${route.method} ${route.path}`;
+    const lambdas = () => Object.entries(stateless.findResources('AWS::Lambda::Function') as Resources);
+    const reservedOf = (construct: { node: { defaultChild?: unknown } }) =>
+      (stateless.toJSON().Resources as Resources)[logicalId(construct.node.defaultChild as CfnResource)]?.Properties.ReservedConcurrentExecutions;
+
+    it(`throttles every route at ${expected.throttle.rate}/s (burst ${expected.throttle.burst}), and each route without a token at ${expected.publicThrottle.rate}/s (burst ${expected.publicThrottle.burst})`, () => {
+      const [apiStage] = Object.values(stateless.findResources('AWS::ApiGatewayV2::Stage') as Resources);
+      const publicRoutes = allRoutes.filter((route) => route.access === 'public');
+      expect(publicRoutes.map(routeKey)).toEqual(expect.arrayContaining(['GET /approval-links/{token}', 'POST /approval-links/{token}']));
+      expect(apiStage?.Properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: expected.throttle.rate, ThrottlingBurstLimit: expected.throttle.burst });
+      // Exactly the public routes have settings of their own, all of them the tighter limit.
+      expect(apiStage?.Properties.RouteSettings).toEqual(
+        Object.fromEntries(
+          publicRoutes.map((route) => [routeKey(route), { ThrottlingRateLimit: expected.publicThrottle.rate, ThrottlingBurstLimit: expected.publicThrottle.burst }]),
+        ),
+      );
+      expect(expected.publicThrottle.rate).toBeLessThan(expected.throttle.rate / 2);
+      expect(expected.publicThrottle.burst).toBeLessThan(expected.throttle.burst / 2);
+      // CloudFormation refuses a route setting for a route it has not created yet: the stage waits for them.
+      const stageResource = Object.values(stateless.toJSON().Resources as Record<string, { Type: string; DependsOn?: string[] }>).find(
+        (resource) => resource.Type === 'AWS::ApiGatewayV2::Stage',
+      );
+      const routeIds = Object.entries(stateless.findResources('AWS::ApiGatewayV2::Route') as Resources)
+        .filter(([, route]) => publicRoutes.some((publicRoute) => routeKey(publicRoute) === route.Properties.RouteKey))
+        .map(([id]) => id);
+      expect(routeIds).toHaveLength(publicRoutes.length);
+      expect(stageResource?.DependsOn).toEqual(expect.arrayContaining(routeIds));
+    });
+
+    it(`reserves concurrency per function from the stage config, ${expected.reserved.total} in all`, () => {
+      for (const name of FUNCTIONS) expect(reservedOf(built.stateless.functions[name].fn), name).toBe(expected.reserved.http[name]);
+      expect(reservedOf(built.stateless.outboxRelay.function.fn)).toBe(expected.reserved.relay);
+      expect(reservedOf(built.stateless.remindersJob.function.fn)).toBe(expected.reserved.reminders);
+      expect(reservedOf(built.stateless.approvalWorkflow.tasks.fn)).toBe(expected.reserved.approvalTasks);
+      const total = lambdas().reduce((sum, [, fn]) => sum + ((fn.Properties.ReservedConcurrentExecutions as number | undefined) ?? 0), 0);
+      expect(total).toBe(expected.reserved.total);
+      // Headroom in an account with the default regional quota of 1,000 (of which Lambda keeps 100 unreserved):
+      // no stage takes more than 40% of it (test/infra/app.test.ts checks all stages in one account).
+      expect(total).toBeLessThanOrEqual(400);
+    });
+
+    it(`caps the table and each of its indexes at ${expected.tableMax.read} read and ${expected.tableMax.write} write request units per second`, () => {
+      const [resource] = Object.values(stateful.findResources('AWS::DynamoDB::GlobalTable') as Resources);
+      const properties = resource?.Properties as {
+        BillingMode: string;
+        WriteOnDemandThroughputSettings: unknown;
+        GlobalSecondaryIndexes: { IndexName: string; WriteOnDemandThroughputSettings?: unknown }[];
+        Replicas: { ReadOnDemandThroughputSettings?: unknown; GlobalSecondaryIndexes?: { IndexName: string; ReadOnDemandThroughputSettings?: unknown }[] }[];
+      };
+      expect(properties.BillingMode).toBe('PAY_PER_REQUEST');
+      expect(properties.WriteOnDemandThroughputSettings).toEqual({ MaxWriteRequestUnits: expected.tableMax.write });
+      expect(properties.Replicas[0]?.ReadOnDemandThroughputSettings).toEqual({ MaxReadRequestUnits: expected.tableMax.read });
+      expect(properties.GlobalSecondaryIndexes.map((index) => [index.IndexName, index.WriteOnDemandThroughputSettings])).toEqual(
+        GLOBAL_INDEXES.map((index) => [index.name, { MaxWriteRequestUnits: expected.tableMax.write }]),
+      );
+      expect(properties.Replicas[0]?.GlobalSecondaryIndexes?.map((index) => [index.IndexName, index.ReadOnDemandThroughputSettings])).toEqual(
+        GLOBAL_INDEXES.map((index) => [index.name, { MaxReadRequestUnits: expected.tableMax.read }]),
+      );
+    });
+
+    it('retries a throttled invocation of an approval task (its reserved concurrency is a cap) instead of failing the approval', () => {
+      const [machine] = Object.values(stateless.findResources('AWS::StepFunctions::StateMachine') as Resources);
+      const join = (machine!.Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+      const asl = JSON.parse(join[1].map((part) => (typeof part === 'string' ? part : 'REF')).join(join[0])) as {
+        States: Record<string, { Type: string; Retry?: { ErrorEquals: string[]; MaxAttempts: number }[] }>;
+      };
+      const tasks = Object.entries(asl.States).filter(([, state]) => state.Type === 'Task');
+      expect(tasks.length).toBeGreaterThan(0);
+      for (const [name, state] of tasks) {
+        const retry = state.Retry?.find((retrier) => retrier.ErrorEquals.includes('Lambda.TooManyRequestsException'));
+        expect(retry?.MaxAttempts, name).toBeGreaterThanOrEqual(3);
+      }
+    });
+  });
+
+  describe('observability', () => {
+    type Widget = { type: string; properties: { title?: string; metrics?: unknown[][]; alarms?: string[]; markdown?: string } };
+    /** The dashboard body, with every CloudFormation reference written as REF:<logical id>. */
+    const dashboard = () => {
+      const dashboards = Object.values(stateless.findResources('AWS::CloudWatch::Dashboard') as Resources);
+      expect(dashboards).toHaveLength(1);
+      const join = (dashboards[0]!.Properties.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+      const text = join[1]
+        .map((part) => {
+          if (typeof part === 'string') return part;
+          const ref = part as { Ref?: string; 'Fn::GetAtt'?: [string, string]; 'Fn::ImportValue'?: string };
+          return `REF:${ref.Ref ?? ref['Fn::GetAtt']?.[0] ?? ref['Fn::ImportValue'] ?? '?'}`;
+        })
+        .join(join[0]);
+      return { name: dashboards[0]!.Properties.DashboardName, widgets: (JSON.parse(text) as { widgets: Widget[] }).widgets };
+    };
+    const widget = (title: string) => {
+      const found = dashboard().widgets.find((candidate) => candidate.properties.title === title);
+      expect(found, title).toBeDefined();
+      return found!;
+    };
+    /** [namespace, metric name, ...dimension name/value pairs] of a widget's metrics (math expressions left out). */
+    const metricsOf = (title: string) =>
+      (widget(title).properties.metrics ?? []).map((row) => row.filter((cell) => typeof cell === 'string') as string[]).filter((row) => row.length > 1);
+    const idOf = (construct: { node: { defaultChild?: unknown } }) => logicalId(construct.node.defaultChild as CfnResource);
+    const everyFunction = () => [
+      ...FUNCTIONS.map((name) => built.stateless.functions[name].fn),
+      built.stateless.approvalWorkflow.tasks.fn,
+      built.stateless.remindersJob.function.fn,
+      built.stateless.outboxRelay.function.fn,
+    ];
+    const bundleSources = (construct: { node: { defaultChild?: unknown } }) => {
+      const resource = (stateless.toJSON().Resources as Resources)[idOf(construct)];
+      const dir = join(built.app.outdir, `asset.${(resource?.Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '')}`);
+      return (JSON.parse(readFileSync(join(dir, 'index.mjs.map'), 'utf8')) as { sources: string[] }).sources.map((source) =>
+        relative(REPO_ROOT, resolve(dir, source)),
+      );
+    };
+
+    it(`has one dashboard, salesflow-${stage}, with the API, every function, the queues, the workflow, the table and the business metrics`, () => {
+      const { name, widgets } = dashboard();
+      expect(name).toBe(`salesflow-${stage}`);
+      expect(widgets.filter((candidate) => candidate.properties.title).map((candidate) => candidate.properties.title)).toEqual([
+        ...(expected.alarms ? ['Alarms'] : []),
+        'API requests, 4xx and 5xx',
+        'API latency p50 / p99 (ms)',
+        'Function errors',
+        'Function throttles',
+        'Function duration p99 (ms)',
+        'Function concurrency (max)',
+        'Cold starts',
+        'Dead-letter queues (messages waiting)',
+        'Outbox relay iterator age (ms)',
+        'Approval executions',
+        'Table throttle events',
+        'Table consumption vs maximum (request units/s)',
+        'Pipeline outcomes',
+        'Contract approvals',
+        'Reminders and follow-ups',
+        'Outbox events',
+      ]);
+      expect(metricsOf('API requests, 4xx and 5xx').map((row) => row.slice(0, 2))).toEqual([
+        ['AWS/ApiGateway', 'Count'],
+        ['AWS/ApiGateway', '4xx'],
+        ['AWS/ApiGateway', '5xx'],
+      ]);
+      const latency = widget('API latency p50 / p99 (ms)').properties.metrics ?? [];
+      expect(latency.map((row) => (row.at(-1) as { stat: string }).stat)).toEqual(['p50', 'p99', 'p99']);
+      for (const [title, metric] of [
+        ['Function errors', 'Errors'],
+        ['Function throttles', 'Throttles'],
+        ['Function duration p99 (ms)', 'Duration'],
+        ['Function concurrency (max)', 'ConcurrentExecutions'],
+      ] as const) {
+        expect(metricsOf(title), title).toEqual(everyFunction().map((fn) => ['AWS/Lambda', metric, 'FunctionName', `REF:${idOf(fn)}`]));
+      }
+      expect(metricsOf('Cold starts')).toEqual(
+        everyFunction().map((fn) => ['Salesflow', 'ColdStart', 'function_name', `REF:${idOf(fn)}`, 'service', 'salesflow', 'stage', stage]),
+      );
+      expect(metricsOf('Dead-letter queues (messages waiting)')).toEqual(
+        [built.stateless.outboxRelay.deadLetterQueue, built.stateless.remindersJob.deadLetterQueue].map((queue) => [
+          'AWS/SQS',
+          'ApproximateNumberOfMessagesVisible',
+          'QueueName',
+          `REF:${idOf(queue)}`,
+        ]),
+      );
+      expect(metricsOf('Outbox relay iterator age (ms)')).toEqual([['AWS/Lambda', 'IteratorAge', 'FunctionName', `REF:${idOf(built.stateless.outboxRelay.function.fn)}`]]);
+      expect(metricsOf('Approval executions').map((row) => row[1])).toEqual(
+        ['ExecutionsStarted', 'ExecutionsSucceeded', 'ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted', 'ExecutionThrottled'],
+      );
+      expect(metricsOf('Table throttle events').map((row) => row.slice(0, 2))).toEqual([
+        ['AWS/DynamoDB', 'ReadThrottleEvents'],
+        ['AWS/DynamoDB', 'WriteThrottleEvents'],
+      ]);
+      // Business metrics: namespace Salesflow, dimensions service and stage, and nothing per tenant.
+      const business = ['Pipeline outcomes', 'Contract approvals', 'Reminders and follow-ups', 'Outbox events'].flatMap(metricsOf);
+      expect(business.map((row) => row[1])).toEqual([
+        'OpportunitiesWon',
+        'OpportunitiesLost',
+        'ContractsSubmitted',
+        'ContractsApproved',
+        'ContractsRejected',
+        'ContractsTimedOut',
+        'ContractApprovalsFailed',
+        'RemindersSent',
+        'StaleDealFollowUps',
+        'ReminderTimersDue',
+        'EventsRelayed',
+        'OutboxRecordsRetried',
+      ]);
+      for (const row of business) expect(row.slice(2)).toEqual(['service', 'salesflow', 'stage', stage]);
+      const salesflowRows = widgets.flatMap((candidate) => candidate.properties.metrics ?? []).filter((row) => row[0] === 'Salesflow');
+      const dimensionNames = salesflowRows.flatMap((row) => (row.filter((cell) => typeof cell === 'string') as string[]).slice(2).filter((_, index) => index % 2 === 0));
+      expect([...new Set(dimensionNames)].sort()).toEqual(['function_name', 'service', 'stage']);
+    });
+
+    it(`shows the state of ${expected.alarms ? 'every alarm' : 'no alarm (the stage has none)'} on the dashboard`, () => {
+      const alarms = dashboard().widgets.find((candidate) => candidate.type === 'alarm');
+      if (!expected.alarms) {
+        expect(alarms).toBeUndefined();
+        return;
+      }
+      expect(alarms?.properties.alarms?.sort()).toEqual(Object.keys(stateless.findResources('AWS::CloudWatch::Alarm')).map((id) => `REF:${id}`).sort());
+    });
+
+    it('gives every function X-Ray active tracing, the Powertools service name and the Salesflow metrics namespace', () => {
+      const resources = stateless.toJSON().Resources as Resources;
+      for (const fn of everyFunction()) {
+        expect(resources[idOf(fn)]?.Properties, idOf(fn)).toMatchObject({
+          TracingConfig: { Mode: 'Active' },
+          Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'salesflow', POWERTOOLS_METRICS_NAMESPACE: 'Salesflow', STAGE: stage } },
+        });
+      }
+      // Metrics are log lines (EMF): nobody needs cloudwatch:PutMetricData.
+      expect(JSON.stringify(stateless.findResources('AWS::IAM::Policy'))).not.toContain('cloudwatch:');
+    });
+
+    it('bundles the Powertools Tracer (aws-xray-sdk-core) into the background functions only, Metrics into every function', () => {
+      const tracer = (sources: string[]) => sources.some((source) => source.includes('node_modules/aws-xray-sdk-core/'));
+      const metrics = (sources: string[]) => sources.some((source) => source.includes('node_modules/@aws-lambda-powertools/metrics/'));
+      for (const fn of [built.stateless.outboxRelay.function.fn, built.stateless.remindersJob.function.fn, built.stateless.approvalWorkflow.tasks.fn]) {
+        const sources = bundleSources(fn);
+        expect(tracer(sources), idOf(fn)).toBe(true);
+        expect(metrics(sources), idOf(fn)).toBe(true);
+      }
+      // The HTTP functions' cold start is a user's wait: no X-Ray SDK there (~40 ms of init, bench/FINDINGS.md).
+      for (const name of FUNCTIONS) {
+        const sources = bundleSources(built.stateless.functions[name].fn);
+        expect(tracer(sources), name).toBe(false);
+        expect(metrics(sources), name).toBe(true);
+      }
+    });
   });
 
   describe('cdk-nag (AwsSolutions)', () => {

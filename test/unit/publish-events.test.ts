@@ -5,12 +5,14 @@
  */
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { AttributeValue, Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type DomainEventItem, eventItem } from '../../domain/shared/change-log';
 import type { Deps } from '../../domain/shared/ports';
-import { MAX_PUT_EVENTS_BYTES } from '../../functions/shared/event-publisher';
+import { EventBridgePublisher, MAX_PUT_EVENTS_BYTES } from '../../functions/shared/event-publisher';
+import { createMetrics } from '../../functions/shared/metrics';
 import { createDeps } from '../../functions/shared/runtime';
 import { OUTBOX_RETRY_ATTEMPTS } from '../../infra/constructs/outbox-relay';
 import { deliverBatch } from '../../infra/local/stream-delivery';
@@ -20,13 +22,14 @@ const BUS = 'salesflow-unit';
 const eventBridge = mockClient(EventBridgeClient);
 let handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
 let createPublishEventsHandler: typeof import('../../functions/streams/publish-events').createPublishEventsHandler;
+let createRelayLambda: typeof import('../../functions/streams/publish-events').createRelayLambda;
 // Only to build items and ElectroDB's request parameters: nothing here reaches DynamoDB.
 const deps: Deps = createDeps({ tableName: 'unit-table' });
 const rep = actor('acme', 'alice', 'rep');
 
 beforeAll(async () => {
   process.env.EVENT_BUS_NAME = BUS;
-  ({ handler, createPublishEventsHandler } = await import('../../functions/streams/publish-events'));
+  ({ handler, createPublishEventsHandler, createRelayLambda } = await import('../../functions/streams/publish-events'));
 });
 beforeEach(() => {
   eventBridge.reset();
@@ -279,5 +282,142 @@ describe('publish-events: one poison record among good ones, through the event s
     const published = putCalls().flatMap(detailIds);
     // At least once: a retried batch may repeat what the bus took; first deliveries keep the stream's order.
     expect([...new Set(published)]).toEqual(good);
+  });
+});
+
+describe('publish-events: metrics (Embedded Metric Format)', () => {
+  interface EmfLine {
+    _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
+    [key: string]: unknown;
+  }
+  let lines: EmfLine[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+
+  // As on Lambda: metrics are written (the tests' environment turns that off), and an instance starts cold.
+  const lambdaEnv = { POWERTOOLS_METRICS_DISABLED: 'false', AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand' } as const;
+  const savedEnv = Object.fromEntries(Object.keys(lambdaEnv).map((key) => [key, process.env[key]]));
+  /** A fresh execution environment's metrics, as functions/shared/metrics.ts builds them from a prod function's environment. */
+  const lambdaMetrics = (): Metrics => createMetrics({ STAGE: 'prod', POWERTOOLS_SERVICE_NAME: 'salesflow', POWERTOOLS_METRICS_NAMESPACE: 'Salesflow' });
+  const context = { functionName: 'Salesflow-prod-Stateless-OutboxRelayPublisher' } as Context;
+  const relayOf = (metrics: Metrics) => createRelayLambda(new EventBridgePublisher(new EventBridgeClient({})), metrics);
+  const event = (type: string, data: Record<string, unknown> = {}, tenant = 'acme') =>
+    eventRecord(eventItem(deps, actor(tenant, 'alice', 'rep'), '2026-06-01T10:00:00.000Z', { type, entityType: 'contract', entityId: 'c-1', data }));
+  /** The metric values of the invocation's flush (not the cold-start line), by name. */
+  const counted = () => {
+    const flush = lines.filter((line) => !(line._aws.CloudWatchMetrics[0]?.Metrics ?? []).some((metric) => metric.Name === 'ColdStart'));
+    expect(flush).toHaveLength(1);
+    return Object.fromEntries(flush[0]!._aws.CloudWatchMetrics[0]!.Metrics.map((metric) => [metric.Name, flush[0]![metric.Name]]));
+  };
+
+  beforeEach(() => {
+    Object.assign(process.env, lambdaEnv);
+    lines = [];
+    // EMF lines go to stdout (one JSON object per line); everything else passes through.
+    vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      const text = String(chunk);
+      if (text.startsWith('{"_aws"')) {
+        lines.push(...text.trim().split('\n').map((line) => JSON.parse(line) as EmfLine));
+        return true;
+      }
+      return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof process.stdout.write);
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    for (const [key, value] of Object.entries(savedEnv)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  });
+
+  it('counts the business events by kind, the events relayed and the records retried, in namespace Salesflow by service and stage only', async () => {
+    const relay = relayOf(lambdaMetrics());
+    const records = [
+      event('opportunity.won', { amount: { amount: 100, currency: 'EUR' } }),
+      event('opportunity.won', {}, 'globex'),
+      event('opportunity.lost', { lostReason: 'price' }),
+      event('contract.submitted'),
+      event('contract.approved'),
+      event('contract.rejected', { reason: 'rejected' }),
+      event('contract.rejected', { reason: 'approval_timed_out' }, 'globex'),
+      event('contract.rejected', { reason: 'approval_failed' }),
+      event('task.due_soon'),
+      event('task.overdue'),
+      event('task.escalated'),
+      event('approval.reminder'),
+      event('deal.stale'),
+      event('customer.created'),
+    ];
+
+    const result = await relay({ Records: records }, context);
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(counted()).toEqual({
+      EventsRelayed: 14,
+      OutboxRecordsRetried: 0,
+      OpportunitiesWon: 2,
+      OpportunitiesLost: 1,
+      ContractsSubmitted: 1,
+      ContractsApproved: 1,
+      ContractsRejected: 1,
+      ContractsTimedOut: 1,
+      ContractApprovalsFailed: 1,
+      RemindersSent: 4,
+      StaleDealFollowUps: 1,
+    });
+    for (const line of lines) {
+      expect(line._aws.CloudWatchMetrics[0]?.Namespace).toBe('Salesflow');
+      expect(line).toMatchObject({ service: 'salesflow', stage: 'prod' });
+      // Never a tenant (or any record) as a dimension or a value: each would be a metric of its own.
+      expect(JSON.stringify(line)).not.toMatch(/acme|globex|tenant|alice|c-1/i);
+    }
+    const flush = lines.find((line) => 'EventsRelayed' in line)!;
+    expect(flush._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service', 'stage']]);
+    expect(flush._aws.CloudWatchMetrics[0]?.Metrics.every((metric) => metric.Unit === 'Count')).toBe(true);
+  });
+
+  it('writes the cold start once, with the function name, on the first invocation only', async () => {
+    const relay = relayOf(lambdaMetrics());
+
+    await relay({ Records: [event('opportunity.won')] }, context);
+    await relay({ Records: [event('opportunity.won')] }, context);
+
+    const coldStarts = lines.filter((line) => 'ColdStart' in line);
+    expect(coldStarts).toHaveLength(1);
+    expect(coldStarts[0]).toMatchObject({ ColdStart: 1, function_name: context.functionName, service: 'salesflow', stage: 'prod' });
+    expect(coldStarts[0]?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service', 'stage', 'function_name']]);
+    expect(lines.filter((line) => 'EventsRelayed' in line).map((line) => line.OpportunitiesWon)).toEqual([1, 1]);
+  });
+
+  it('counts an event once when its batch is retried: only what precedes the first failure counts', async () => {
+    const relay = relayOf(lambdaMetrics());
+    const records = Array.from({ length: 10 }, () => event('opportunity.won'));
+    // The bus refuses the 4th entry and takes the rest: those after it are sent (and counted) again with the retry.
+    eventBridge
+      .on(PutEventsCommand)
+      .resolvesOnce({
+        FailedEntryCount: 1,
+        Entries: Array.from({ length: 10 }, (_, index) => (index === 3 ? { ErrorCode: 'InternalFailure', ErrorMessage: 'try again' } : { EventId: `eb-${index}` })),
+      })
+      .callsFake((input: { Entries: unknown[] }) => ({ FailedEntryCount: 0, Entries: input.Entries.map((_, index) => ({ EventId: `eb-${index}` })) }));
+
+    const first = await relay({ Records: records }, context);
+    expect(first.batchItemFailures).toHaveLength(7);
+    expect(counted()).toMatchObject({ EventsRelayed: 3, OutboxRecordsRetried: 7, OpportunitiesWon: 3 });
+
+    lines = [];
+    const retry = await relay({ Records: records.slice(3) }, context);
+    expect(retry.batchItemFailures).toEqual([]);
+    expect(counted()).toMatchObject({ EventsRelayed: 7, OutboxRecordsRetried: 0, OpportunitiesWon: 7 });
+  });
+
+  it('writes nothing but the cold start when the invocation fails on a poison record (the mapping retries it)', async () => {
+    const relay = relayOf(lambdaMetrics());
+    const poison = event('opportunity.won');
+    delete poison.dynamodb?.NewImage?.type;
+
+    await expect(relay({ Records: [poison] }, context)).rejects.toThrow(/cannot be published/);
+
+    expect(lines.map((line) => line._aws.CloudWatchMetrics[0]?.Metrics.map((metric) => metric.Name))).toEqual([['ColdStart']]);
   });
 });
