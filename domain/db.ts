@@ -1,5 +1,5 @@
 import { Entity, Service } from 'electrodb';
-import { approvalPolicySchema, approvalRequestSchema } from './approvals/model';
+import { approvalLinkRevocationSchema, approvalPolicySchema, approvalRequestSchema } from './approvals/model';
 import { assignmentCursorSchema, assignmentRulesSchema } from './assignment/model';
 import { auditEntrySchema } from './audit/model';
 import { productSchema } from './catalog/model';
@@ -45,6 +45,7 @@ export function createSalesDb(client: DocumentClientLike, table: string) {
       contract: new Entity(contractSchema),
       approvalPolicy: new Entity(approvalPolicySchema),
       approvalRequest: new Entity(approvalRequestSchema),
+      approvalLinkRevocation: new Entity(approvalLinkRevocationSchema),
       notification: new Entity(notificationSchema),
       notificationRead: new Entity(notificationReadSchema),
       task: new Entity(taskSchema),

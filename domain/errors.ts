@@ -48,9 +48,16 @@ export class NotFoundError extends DomainError {
   readonly kind = 'not_found';
 }
 
-/** The caller's role or ownership does not allow this (403). */
+/** The caller's role or ownership does not allow this (403); `errors` names the fields they may not set, if any. */
 export class ForbiddenError extends DomainError {
   readonly kind = 'forbidden';
+  constructor(
+    message: string,
+    readonly errors: FieldIssue[] = [],
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
 }
 
 /** The request is well-formed but conflicts with current state: duplicate, illegal transition (409). */

@@ -21,7 +21,8 @@ import { assertOpen, findRequest, readRequest, replaceRequest, toRequestView, ty
 import type { ApprovalRequestView, ContractApprovalTrailView, DecisionInput, ListApprovalsInput } from './schemas';
 
 /**
- * `pending`: what the caller may decide (never their own contracts). Other statuses: what the caller decided.
+ * `pending`: what the caller may decide (never their own contracts, nor a level after one they approved).
+ * Other statuses: what the caller decided.
  * With `contract`, the same, of that contract's requests only (its index, oldest first); without, by due time.
  */
 export async function listApprovals(deps: Deps, actor: Actor, input: ListApprovalsInput): Promise<Page<ApprovalRequestView>> {
@@ -29,25 +30,26 @@ export async function listApprovals(deps: Deps, actor: Actor, input: ListApprova
   const { tenantId, userId } = actor;
   const requests = deps.db.entities.approvalRequest.query;
   const scope = [tenantId, 'approvals', status, userId, input.contract].join('|');
-  const page = await readPage(scope, input, ({ cursor, limit }) =>
-    (input.contract === undefined ? requests.byStatus({ tenantId, status }) : requests.byContract({ tenantId, contractId: input.contract }))
-      .where((attr, op) =>
-        [
-          input.contract === undefined ? '' : op.eq(attr.status, status),
-          ...(status === 'pending'
-            ? [
-                `(${op.notExists(attr.approverRole)} OR ${actor.roles.map((role) => op.eq(attr.approverRole, role)).join(' OR ')})`,
-                `(${op.notExists(attr.approverUsers)} OR ${op.contains(attr.approverUsers, userId)})`,
-                op.ne(attr.submittedBy, userId),
-                op.ne(attr.contractOwner, userId),
-              ]
-            : [op.eq(attr.decidedBy, userId)]),
-        ]
-          .filter(Boolean)
-          .join(' AND '),
-      )
-      .go({ cursor, count: limit, limit: Math.max(limit, 50) }),
+  const query = (
+    input.contract === undefined ? requests.byStatus({ tenantId, status }) : requests.byContract({ tenantId, contractId: input.contract })
+  ).where((attr, op) =>
+    [
+      input.contract === undefined ? '' : op.eq(attr.status, status),
+      ...(status === 'pending'
+        ? [
+            `(${op.notExists(attr.approverRole)} OR ${actor.roles.map((role) => op.eq(attr.approverRole, role)).join(' OR ')})`,
+            `(${op.notExists(attr.approverUsers)} OR ${op.contains(attr.approverUsers, userId)})`,
+            op.ne(attr.submittedBy, userId),
+            op.ne(attr.contractOwner, userId),
+            `(${op.notExists(attr.priorDeciders)} OR NOT ${op.contains(attr.priorDeciders, userId)})`,
+          ]
+        : [op.eq(attr.decidedBy, userId)]),
+    ]
+      .filter(Boolean)
+      .join(' AND '),
   );
+  // Always filtered: by who may decide (pending) or who decided.
+  const page = await readPage(deps, scope, input, query, { filtered: true });
   return { ...page, items: page.items.map(toRequestView) };
 }
 
@@ -193,6 +195,9 @@ export function assertMayDecide(actor: Actor, request: ApprovalRequestItem): voi
   if (!isApprover(approvers, actor)) throw new ForbiddenError(`Only ${whoDecides(approvers)} may decide this step`);
   if (isInvolvedInContract(actor, { submittedBy: request.submittedBy, owner: request.contractOwner })) {
     throw new ForbiddenError('Separation of duties: whoever submitted or owns a contract does not approve it');
+  }
+  if (request.priorDeciders?.includes(actor.userId)) {
+    throw new ForbiddenError('Separation of duties: whoever approved an earlier level of this revision does not decide another');
   }
 }
 

@@ -75,6 +75,8 @@ export const approvalRequestSchema = createSchema({
     contractTitle: { type: 'string', required: true },
     contractOwner: { type: 'string', required: true },
     submittedBy: { type: 'string', required: true },
+    /** Who approved an earlier level of this revision: separation of duties keeps them from deciding this one. */
+    priorDeciders: { type: 'list', items: { type: 'string' } },
     total: { type: CustomAttributeType<StoredMoney>('any'), required: true },
     taskToken: { type: 'string', required: true },
     dueAt: { type: 'string', required: true },
@@ -103,6 +105,27 @@ export const approvalRequestSchema = createSchema({
       index: 'gsi2',
       pk: { field: 'gsi2pk', composite: ['tenantId', 'status'] },
       sk: { field: 'gsi2sk', composite: ['dueAt', 'requestId'] },
+    },
+  },
+});
+
+/**
+ * An admin's revocation of a user's approval links: every link made for that user up to `revokedBefore` stops
+ * working (links made later work). One item per tenant and user; a later revocation moves the mark forward.
+ */
+export const approvalLinkRevocationSchema = createSchema({
+  model: { entity: 'approvalLinkRevocation', version: '1', service: SERVICE_NAME },
+  attributes: {
+    tenantId: { type: 'string', required: true, readOnly: true },
+    userId: { type: 'string', required: true, readOnly: true },
+    revokedBefore: { type: 'string', required: true },
+    revokedBy: { type: 'string', required: true },
+    reason: { type: 'string' },
+  },
+  indexes: {
+    byUser: {
+      pk: { field: 'pk', composite: ['tenantId', 'userId'] },
+      sk: { field: 'sk', composite: [] },
     },
   },
 });

@@ -113,19 +113,22 @@ export function describeApprovers(approvers: Approvers): string {
 
 /**
  * The largest discount anywhere in the money terms, as a decimal percent string: the quote-level discount, each
- * line's own discount, and the effective discount of the whole quote.
+ * line's own discount, and each line's and the whole quote's distance below the catalog (1 − net ÷ list, where a
+ * line charged below its catalog price has a list above its gross; without a list, the gross).
  */
 export function largestDiscountPercent(terms: {
   discountPercent?: string;
-  lines: ReadonlyArray<{ discountPercent?: string; totals: { gross: { amount: number }; discount: { amount: number } } }>;
-  totals: { subtotal: { amount: number }; discount: { amount: number } };
+  lines: ReadonlyArray<{ discountPercent?: string; totals: { list?: { amount: number }; gross: { amount: number }; discount: { amount: number } } }>;
+  totals: { list?: { amount: number }; subtotal: { amount: number }; discount: { amount: number } };
 }): string {
+  const belowList = (list: number, net: number): Big[] => (list > 0 && net < list ? [new Big(list - net).times(100).div(list)] : []);
   const candidates: Big[] = [new Big(terms.discountPercent ?? '0')];
-  for (const line of terms.lines) {
-    if (line.discountPercent !== undefined) candidates.push(new Big(line.discountPercent));
-    else if (line.totals.gross.amount > 0) candidates.push(new Big(line.totals.discount.amount).times(100).div(line.totals.gross.amount));
+  for (const { discountPercent, totals } of terms.lines) {
+    if (discountPercent !== undefined) candidates.push(new Big(discountPercent));
+    candidates.push(...belowList(totals.list?.amount ?? totals.gross.amount, totals.gross.amount - totals.discount.amount));
   }
-  if (terms.totals.subtotal.amount > 0) candidates.push(new Big(terms.totals.discount.amount).times(100).div(terms.totals.subtotal.amount));
+  const { list, subtotal, discount } = terms.totals;
+  candidates.push(...belowList(list?.amount ?? subtotal.amount, subtotal.amount - discount.amount));
   const largest = candidates.reduce((max, value) => (value.gt(max) ? value : max));
   return largest.round(4, Big.roundHalfEven).toString();
 }

@@ -139,6 +139,22 @@ export const LinkDecisionBody = z
     description: 'The decision is the link\'s own. Also accepted as an HTML form (`application/x-www-form-urlencoded`), where an empty field counts as not given',
   });
 
+export const RevokeLinksBody = z
+  .strictObject({
+    approver: UserId.meta({ description: 'The user whose approval links made until now stop working' }),
+    reason: ShortText(500).optional(),
+  })
+  .meta({ id: 'RevokeApprovalLinks' });
+
+export const LinkRevocation = z
+  .object({
+    approver: z.string(),
+    revokedBefore: z.string().meta({ description: 'Every link made for the approver up to this time answers 410; links made later work' }),
+    revokedBy: z.string(),
+    reason: z.string().optional(),
+  })
+  .meta({ id: 'ApprovalLinkRevocation' });
+
 export const ApprovalLinkView = z
   .object({
     requestId: z.string(),

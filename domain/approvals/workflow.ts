@@ -148,10 +148,14 @@ export async function openRequest(deps: Deps, input: RunState & { taskToken: str
   }
   await versionedWrite(deps, {}, {
     read: async () => {
-      const [contract, existing] = await Promise.all([pendingContract(deps, input), findRequest(deps, input.tenantId, requestId)]);
-      return { contract, existing };
+      const [contract, existing, priorDeciders] = await Promise.all([
+        pendingContract(deps, input),
+        findRequest(deps, input.tenantId, requestId),
+        earlierApprovers(deps, input),
+      ]);
+      return { contract, existing, priorDeciders };
     },
-    build: ({ contract, existing }) => {
+    build: ({ contract, existing, priorDeciders }) => {
       const level = chainOf(contract)[input.levelIndex];
       if (!level) throw new StaleApprovalError(`Contract ${input.contractId} has no approval level ${input.levelIndex + 1}`);
       const approvers = input.escalated ? level.escalateTo : level.approvers;
@@ -199,6 +203,7 @@ export async function openRequest(deps: Deps, input: RunState & { taskToken: str
         contractTitle: contract.title,
         contractOwner: contract.owner,
         submittedBy: contract.submittedBy ?? contract.owner,
+        priorDeciders: priorDeciders.length > 0 ? priorDeciders : undefined,
         total: terms.totals.total,
         taskToken: input.taskToken,
         dueAt,
@@ -232,6 +237,24 @@ export async function openRequest(deps: Deps, input: RunState & { taskToken: str
       };
     },
   });
+}
+
+/**
+ * Who approved an earlier level of this revision. Separation of duties: nobody decides two levels of the same
+ * revision, even holding the roles of both (a manager who is also finance approves once, not twice).
+ */
+async function earlierApprovers(deps: Deps, run: RunState): Promise<string[]> {
+  if (run.levelIndex === 0) return [];
+  const { data } = await deps.db.entities.approvalRequest.query
+    .byContract({ tenantId: run.tenantId, contractId: run.contractId })
+    // `deciding` with an approval: the engine took that decision (this level follows from it) before it was confirmed.
+    .where(
+      (attr, op) =>
+        `${op.eq(attr.revision, run.revision)} AND ${op.lt(attr.levelIndex, run.levelIndex)} AND ` +
+        `(${op.eq(attr.status, 'approved')} OR (${op.eq(attr.status, 'deciding')} AND ${op.eq(attr.decision, 'approve')}))`,
+    )
+    .go({ pages: 'all', attributes: ['decidedBy'] });
+  return [...new Set(data.flatMap((request) => (request.decidedBy ? [request.decidedBy] : [])))];
 }
 
 /** Every level approved: the contract is approved; its owner hears it. */

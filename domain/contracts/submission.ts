@@ -3,11 +3,11 @@
  * domain/approvals), the next revision of a rejected contract, and the customer's signature.
  */
 import { ConflictError, ServiceUnavailableError } from '../errors';
-import { assertMayChangeOwned, type Actor } from '../shared/actor';
+import type { Actor } from '../shared/actor';
 import type { Deps } from '../shared/ports';
 import { assertVersion, versionedWrite, type WriteOptions } from '../shared/versioned-write';
 import { executionName, type ApprovalEngine } from './approval-engine';
-import { readContract, statusChange, toContractView } from './contracts';
+import { readContract, readContractToChange, statusChange, toContractView } from './contracts';
 import { planSigning } from './rules';
 import type { ContractView } from './schemas';
 
@@ -25,9 +25,8 @@ export async function submitContract(
 ): Promise<ContractView> {
   let submittedNow = false;
   const submitted = await versionedWrite(deps, {}, {
-    read: () => readContract(deps, actor, contractId),
-    build: (current) => {
-      assertMayChangeOwned(actor, current.owner, 'contract');
+    read: () => readContractToChange(deps, actor, contractId),
+    build: ({ current, opportunity }) => {
       submittedNow = current.status !== 'pending_approval';
       if (!submittedNow) return { result: current };
       // Checked here, not by the write path: a repeated submit of a pending contract is answered whatever its If-Match.
@@ -42,8 +41,9 @@ export async function submitContract(
         current,
         'pending_approval',
         'submit',
-        { revision, submittedBy: actor.userId, submittedAt: deps.clock.now().toISOString(), approvalChain: undefined, rejection: undefined },
-        { events: [{ type: 'contract.submitted', data: { contractId, revision, total: current.moneyTerms.totals.total } }] },
+        // The owner the approval's separation of duties and its notifications go by: the deal's, now.
+        { owner: opportunity.owner, revision, submittedBy: actor.userId, submittedAt: deps.clock.now().toISOString(), approvalChain: undefined, rejection: undefined },
+        { events: [{ type: 'contract.submitted', data: { contractId, revision, total: current.moneyTerms.totals.total } }], deal: opportunity },
       );
     },
   });
@@ -69,10 +69,9 @@ export async function submitContract(
 /** Turns a rejected contract into the next revision's draft, to be changed and submitted again. */
 export async function reviseContract(deps: Deps, actor: Actor, contractId: string, options: WriteOptions = {}): Promise<ContractView> {
   const saved = await versionedWrite(deps, options, {
-    read: () => readContract(deps, actor, contractId),
-    version: (current) => current.version,
-    build: (current) => {
-      assertMayChangeOwned(actor, current.owner, 'contract');
+    read: () => readContractToChange(deps, actor, contractId),
+    version: ({ current }) => current.version,
+    build: ({ current, opportunity }) => {
       if (current.status !== 'rejected') {
         throw new ConflictError(`The contract is ${current.status}; only a rejected contract is revised`, { contractStatus: current.status });
       }
@@ -83,8 +82,8 @@ export async function reviseContract(deps: Deps, actor: Actor, contractId: strin
         current,
         'draft',
         'revise',
-        { revision, submittedBy: undefined, submittedAt: undefined, approvalChain: undefined, rejection: undefined, approvedAt: undefined },
-        { events: [{ type: 'contract.revised', data: { contractId, revision } }] },
+        { owner: opportunity.owner, revision, submittedBy: undefined, submittedAt: undefined, approvalChain: undefined, rejection: undefined, approvedAt: undefined },
+        { events: [{ type: 'contract.revised', data: { contractId, revision } }], deal: opportunity },
       );
     },
   });
@@ -100,12 +99,12 @@ export async function signContract(
   options: WriteOptions = {},
 ): Promise<ContractView> {
   const saved = await versionedWrite(deps, options, {
-    read: () => readContract(deps, actor, contractId),
-    version: (current) => current.version,
-    build: (current) => {
-      assertMayChangeOwned(actor, current.owner, 'contract');
+    read: () => readContractToChange(deps, actor, contractId),
+    version: ({ current }) => current.version,
+    build: ({ current, opportunity }) => {
       const status = planSigning(current, input.signedAt, deps.clock.now());
-      return statusChange(deps, actor, current, status, 'sign', { signedBy: input.signedBy, signedAt: new Date(input.signedAt).toISOString() });
+      const signed = { owner: opportunity.owner, signedBy: input.signedBy, signedAt: new Date(input.signedAt).toISOString() };
+      return statusChange(deps, actor, current, status, 'sign', signed, { deal: opportunity });
     },
   });
   return toContractView(saved);

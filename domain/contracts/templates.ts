@@ -1,19 +1,25 @@
 /** Use cases: contract templates (admins). A version never changes, so a contract always shows the text it was made from. */
 import type { EntityItem } from 'electrodb';
 import type { SalesDb } from '../db';
-import { NotFoundError, UnprocessableError } from '../errors';
+import { NotFoundError, UnprocessableError, ValidationError } from '../errors';
 import type { Actor } from '../shared/actor';
 import { logChange } from '../shared/change-log';
 import { readPage, type Page, type PageRequest } from '../shared/pagination';
 import type { Deps } from '../shared/ports';
 import { createWrite } from '../shared/versioned-write';
-import { templateIssues } from './placeholders';
+import { templateIssues, templateRefusals } from './placeholders';
 import type { ContractTemplateView, CreateTemplateInput } from './schemas';
 
 export type TemplateItem = EntityItem<SalesDb['entities']['contractTemplate']>;
 
-/** Saves a template, or with `replaces` the next version of one; unknown placeholders are refused (422). */
+/**
+ * Saves a template, or with `replaces` the next version of one. A tag or filter that contract templates may not
+ * use (reading files, unescaped output, object dumps) is refused (400, naming it); a syntax error or an unknown
+ * placeholder too (422).
+ */
 export async function createTemplate(deps: Deps, actor: Actor, input: CreateTemplateInput): Promise<ContractTemplateView> {
+  const refused = templateRefusals(input.body);
+  if (refused.length > 0) throw new ValidationError('The template uses what contract templates may not', refused);
   const issues = templateIssues(input.body);
   if (issues.length > 0) throw new UnprocessableError('The template cannot be used as it is', issues);
   const previous = input.replaces ? await readTemplate(deps, actor, input.replaces) : undefined;
@@ -50,9 +56,7 @@ export async function createTemplate(deps: Deps, actor: Actor, input: CreateTemp
 }
 
 export async function listTemplates(deps: Deps, actor: Actor, input: PageRequest): Promise<Page<ContractTemplateView>> {
-  const page = await readPage(`${actor.tenantId}|templates`, input, ({ cursor, limit }) =>
-    deps.db.entities.contractTemplate.query.byKey({ tenantId: actor.tenantId }).go({ cursor, count: limit, limit }),
-  );
+  const page = await readPage(deps, `${actor.tenantId}|templates`, input, deps.db.entities.contractTemplate.query.byKey({ tenantId: actor.tenantId }));
   return { ...page, items: page.items.map(toTemplateView) };
 }
 

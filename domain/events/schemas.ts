@@ -9,7 +9,10 @@ export const DomainEvent = z
     actor: z.string(),
     at: z.string(),
     occurredAt: z.string(),
-    data: z.record(z.string(), z.unknown()),
+    data: z.record(z.string(), z.unknown()).meta({
+      description:
+        "What happened. Whole (field values before and after) only for the roles that may read the audit trail (admins, managers); for every other role only the ids it names and `changedFields` (the names of the fields a change touched): read the record itself for its values",
+    }),
   })
   .meta({ id: 'DomainEvent' });
 

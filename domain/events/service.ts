@@ -4,7 +4,7 @@
  */
 import { decodeTime, ulid } from 'ulid';
 import { ValidationError } from '../errors';
-import type { Actor } from '../shared/actor';
+import { mayReadAuditTrail, type Actor } from '../shared/actor';
 import type { DomainEventItem } from '../shared/change-log';
 import type { Deps } from '../shared/ports';
 
@@ -50,7 +50,27 @@ export async function listEvents(
   const { data } = await ranged.go({ limit: limit + 1, count: limit + 1 });
   const items = data.filter((event) => event.eventId !== after).slice(0, limit);
   const last = items.at(-1)?.eventId ?? after ?? null;
-  return { items: items.map(toEventView), nextCursor: last };
+  const fullValues = mayReadAuditTrail(actor);
+  return { items: items.map((item) => eventForReader(toEventView(item), fullValues)), nextCursor: last };
+}
+
+/**
+ * An event as a reader of the change feed gets it — the one projection for every consumer outside the system
+ * (the feed, and later webhooks and live push). Field values are the audit trail's: only its readers (admins,
+ * managers) get `data` whole. Everyone else gets what changed, not to what: the type, entity, actor and time,
+ * the ids in `data`, and `changedFields`, the names of the fields a change touched; they read the record itself
+ * where their role lets them. (The event bus inside the system carries whole events.)
+ */
+export function eventForReader(event: DomainEventView, fullValues: boolean): DomainEventView {
+  if (fullValues) return event;
+  const data: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(event.data)) {
+    if (/Id$/.test(key) && typeof value === 'string') data[key] = value;
+    if (key === 'revision' && typeof value === 'number') data[key] = value;
+  }
+  const changes = event.data.changes;
+  if (typeof changes === 'object' && changes !== null) data.changedFields = Object.keys(changes).sort();
+  return { ...event, data };
 }
 
 export function toEventView(item: DomainEventItem): DomainEventView {

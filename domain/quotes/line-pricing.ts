@@ -3,9 +3,9 @@
  * then priced by pricing.ts (exact decimals, one rounding rule). A client-sent total does not exist in the API.
  */
 import { readProduct, type ProductItem } from '../catalog';
-import { NotFoundError, UnprocessableError, type FieldIssue } from '../errors';
 import type { SettingsView } from '../settings/schemas';
-import type { Actor } from '../shared/actor';
+import { ForbiddenError, NotFoundError, UnprocessableError, type FieldIssue } from '../errors';
+import { seesWholeTenant, type Actor } from '../shared/actor';
 import type { Deps } from '../shared/ports';
 import { compact } from '../shared/records';
 import type { StoredQuoteLine, StoredQuoteTotals } from '../shared/money';
@@ -13,13 +13,19 @@ import { effectiveDiscountPercent, exceedsDiscountLimit, priceQuote } from './pr
 import type { CreateQuoteInput, QuoteLineView, QuoteView } from './schemas';
 
 export type LineInput = CreateQuoteInput['lines'][number];
+/** A line to price: as a caller sent it, or a stored line priced again (which keeps the list price it had). */
+type PricingLine = LineInput & { listPrice?: Money };
 type Money = { amount: number; currency: string };
 
-/** Everything wrong with the lines is reported at once, each issue naming its line. */
+/**
+ * Everything wrong with the lines is reported at once, each issue naming its line. `fromCaller`: the lines are
+ * what the caller sent (not the stored lines of a quote priced again), so who may set a price is checked.
+ * A product line keeps the catalog's price as its list price: charging less is a discount (pricing.ts).
+ */
 export async function priceLines(
   deps: Deps,
   actor: Actor,
-  input: { lines: readonly LineInput[]; currency: string; discountPercent?: string },
+  input: { lines: readonly PricingLine[]; currency: string; discountPercent?: string; fromCaller: boolean },
   settings: Pick<SettingsView, 'taxRates' | 'maxDiscountPercent'>,
 ) {
   const { taxRates, maxDiscountPercent } = settings;
@@ -36,13 +42,17 @@ export async function priceLines(
     }),
   );
 
+  if (input.fromCaller && !seesWholeTenant(actor)) assertChargesCatalog(input.lines, products, input.currency);
+
   const issues: FieldIssue[] = [];
   const resolved = input.lines.map((line, index) => {
     const at = `body.lines.${index}`;
     const product = line.productId ? products.get(line.productId) : undefined;
     if (line.productId && !product) issues.push({ path: `${at}.productId`, message: 'No such product' });
     else if (product && !product.active) issues.push({ path: `${at}.productId`, message: 'The product is inactive' });
-    const unitPrice = line.unitPrice ?? product?.unitPrices.find((price) => price.currency === input.currency);
+    const catalogPrice = catalogPriceOf(product, input.currency);
+    const unitPrice = line.unitPrice ?? catalogPrice;
+    const listPrice = line.listPrice ?? catalogPrice;
     if (!unitPrice) issues.push({ path: `${at}.unitPrice`, message: `The product has no price in ${input.currency}; give a unitPrice` });
     else if (unitPrice.currency !== input.currency) issues.push({ path: `${at}.unitPrice.currency`, message: `Must be the quote's currency ${input.currency}` });
     if (line.discountAmount && line.discountAmount.currency !== input.currency) {
@@ -58,6 +68,8 @@ export async function priceLines(
       quantity: String(line.quantity),
       unit: product?.unit ?? 'each',
       unitPrice: unitPrice ?? { amount: 0, currency: input.currency },
+      // Kept only where it tells something: a line charged at another price than the catalog's.
+      listPrice: listPrice && unitPrice && listPrice.amount !== unitPrice.amount ? listPrice : undefined,
       discountPercent: line.discountPercent,
       discountAmount: line.discountAmount,
       taxCategory,
@@ -70,6 +82,7 @@ export async function priceLines(
     resolved.map((line) => ({
       quantity: line.quantity,
       unitPrice: line.unitPrice.amount,
+      listUnitPrice: line.listPrice?.amount,
       discountPercent: line.discountPercent,
       discountAmount: line.discountAmount?.amount,
       taxPercent: line.taxPercent,
@@ -82,10 +95,11 @@ export async function priceLines(
     return compact({
       lineId: String(index + 1),
       ...line,
-      totals: { gross: money(totals.gross), discount: money(totals.discount), net: money(totals.net), tax: money(totals.tax), total: money(totals.total) },
+      totals: { list: money(totals.list), gross: money(totals.gross), discount: money(totals.discount), net: money(totals.net), tax: money(totals.tax), total: money(totals.total) },
     }) as QuoteLineView;
   });
   const totals: QuoteView['totals'] = {
+    list: money(priced.totals.list ?? priced.totals.subtotal),
     subtotal: money(priced.totals.subtotal),
     discount: money(priced.totals.discount),
     tax: money(priced.totals.tax),
@@ -99,6 +113,36 @@ export async function priceLines(
   };
 }
 
+const catalogPriceOf = (product: ProductItem | null | undefined, currency: string): Money | undefined =>
+  product?.unitPrices.find((price) => price.currency === currency);
+
+/**
+ * Reps charge the catalog: a product line's price and any line's tax category are what the catalog (or the
+ * `standard` rate) says, unless a manager or an admin sets them — otherwise a lower price would be a discount no
+ * limit and no approval sees. Sending the catalog's own value is not an override.
+ */
+function assertChargesCatalog(lines: readonly PricingLine[], products: ReadonlyMap<string, ProductItem | null>, currency: string): void {
+  const overrides: FieldIssue[] = [];
+  lines.forEach((line, index) => {
+    const at = `body.lines.${index}`;
+    const product = line.productId ? products.get(line.productId) : undefined;
+    if (product && line.unitPrice !== undefined) {
+      const catalog = catalogPriceOf(product, currency);
+      if (catalog === undefined || catalog.amount !== line.unitPrice.amount || line.unitPrice.currency !== currency) {
+        overrides.push({
+          path: `${at}.unitPrice`,
+          message: catalog ? `Only managers and admins override the catalog price (${catalog.amount} ${currency})` : `Only managers and admins price a product the catalog has no ${currency} price for`,
+        });
+      }
+    }
+    const defaultCategory = product?.taxCategory ?? 'standard';
+    if (line.taxCategory !== undefined && line.taxCategory !== defaultCategory) {
+      overrides.push({ path: `${at}.taxCategory`, message: `Only managers and admins change the tax category (${defaultCategory} here)` });
+    }
+  });
+  if (overrides.length > 0) throw new ForbiddenError('Only managers and admins set a price or tax category other than the catalog\'s', overrides);
+}
+
 /** What the primary quote contributes to the opportunity: the amount net of discounts, before tax. */
 export function netAmount(quote: { totals: StoredQuoteTotals }): Money {
   const { subtotal, discount } = quote.totals;
@@ -106,16 +150,17 @@ export function netAmount(quote: { totals: StoredQuoteTotals }): Money {
 }
 
 /** A stored quote's lines as the input they were priced from (to price them again). */
-export function linesAsInput(quote: { lines: readonly StoredQuoteLine[] }): LineInput[] {
+export function linesAsInput(quote: { lines: readonly StoredQuoteLine[] }): PricingLine[] {
   return quote.lines.map((line) =>
     compact({
       productId: line.productId,
       description: line.description,
       quantity: line.quantity,
       unitPrice: line.unitPrice,
+      listPrice: line.listPrice ?? line.unitPrice,
       discountPercent: line.discountPercent,
       discountAmount: line.discountAmount,
       taxCategory: line.taxCategory,
-    }) as LineInput,
+    }) as PricingLine,
   );
 }

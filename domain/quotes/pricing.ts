@@ -18,9 +18,13 @@
  * Amounts stay `Big` until the very end and become JS numbers only after they are checked to be integers
  * no larger than Number.MAX_SAFE_INTEGER.
  *
- * Effective discount percent (for the tenant's maximum-discount policy): discount / subtotal × 100, rounded once
- * to 2 decimals with round-half-even ("0.00" when the subtotal is 0). The policy compares that 2-decimal figure,
- * i.e. the number an approver is shown.
+ * - list          = round(quantity × listUnitPrice): the line at the catalog's price (= gross when the line has
+ *                   no catalog price, or is charged at it); totals.list = Σ list
+ *
+ * Effective discount percent (for the tenant's maximum-discount policy): 1 − net ÷ list, i.e.
+ * (list − (subtotal − discount)) / list × 100, rounded once to 2 decimals with round-half-even ("0.00" when the
+ * list total is 0, never below 0). A price below the catalog's is a discount like any other: it cannot be used to
+ * get past the limit. The policy compares that 2-decimal figure, i.e. the number an approver is shown.
  */
 import Big from 'big.js';
 import { UnprocessableError, type FieldIssue } from '../errors';
@@ -36,10 +40,14 @@ export interface PricedLineInput {
   discountAmount?: number;
   /** Decimal string 0..100, from the product's tax category. */
   taxPercent: string;
+  /** Integer minor units: the catalog's unit price, when the line is for a product charged at another price. */
+  listUnitPrice?: number;
 }
 
 /** All integer minor units. */
 export interface LineTotals {
+  /** The line at the catalog's unit price (= gross without one). */
+  list: number;
   gross: number;
   discount: number;
   net: number;
@@ -53,6 +61,8 @@ export interface QuoteTotals {
   discount: number;
   tax: number;
   total: number;
+  /** Σ line list: the quote at catalog prices. Absent on quotes priced before list prices were kept (= subtotal). */
+  list?: number;
 }
 
 /** Positive decimal, plain notation (no sign, no exponent), at most 6 decimals. */
@@ -105,6 +115,7 @@ function toMinor(amount: Big): number {
 }
 
 interface ExactLine {
+  list: Big;
   gross: Big;
   discount: Big;
   net: Big;
@@ -123,6 +134,7 @@ function priceLine(line: PricedLineInput, index: number, quoteDiscount: Big | un
   const quantity = parseQuantity(line.quantity);
   if (quantity === undefined) refuse('quantity', 'Must be a positive decimal with at most 6 decimal places');
   if (!isMinorUnits(line.unitPrice)) refuse('unitPrice', 'Must be a non-negative whole amount in minor units (cents)');
+  if (line.listUnitPrice !== undefined && !isMinorUnits(line.listUnitPrice)) refuse('listPrice', 'Must be a non-negative whole amount in minor units (cents)');
 
   const hasAmount = line.discountAmount !== undefined;
   const hasPercent = line.discountPercent !== undefined;
@@ -143,7 +155,8 @@ function priceLine(line: PricedLineInput, index: number, quoteDiscount: Big | un
   if (!valid || quantity === undefined || taxPercent === undefined || quoteDiscount === undefined) return undefined;
 
   const gross = round(quantity.times(line.unitPrice));
-  if (gross.gt(MAX_SAFE)) {
+  const list = line.listUnitPrice === undefined ? gross : round(quantity.times(line.listUnitPrice));
+  if (gross.gt(MAX_SAFE) || list.gt(MAX_SAFE)) {
     refuse('quantity', 'Quantity × unitPrice exceeds the largest supported amount');
     return undefined;
   }
@@ -167,7 +180,7 @@ function priceLine(line: PricedLineInput, index: number, quoteDiscount: Big | un
     refuse('quantity', 'The line total exceeds the largest supported amount');
     return undefined;
   }
-  return { gross, discount, net, tax, total };
+  return { list, gross, discount, net, tax, total };
 }
 
 /**
@@ -193,44 +206,51 @@ export function priceQuote(
     if (priced !== undefined) exact.push(priced);
   });
 
+  let list = ZERO;
   let subtotal = ZERO;
   let discount = ZERO;
   let tax = ZERO;
   let total = ZERO;
   for (const line of exact) {
+    list = list.plus(line.list);
     subtotal = subtotal.plus(line.gross);
     discount = discount.plus(line.discount);
     tax = tax.plus(line.tax);
     total = total.plus(line.total);
   }
-  if (issues.length === 0 && [subtotal, discount, tax, total].some((sum) => sum.gt(MAX_SAFE))) {
+  if (issues.length === 0 && [list, subtotal, discount, tax, total].some((sum) => sum.gt(MAX_SAFE))) {
     issues.push({ path: 'body.lines', message: 'The quote total exceeds the largest supported amount' });
   }
   if (issues.length > 0) throw new UnprocessableError('The quote cannot be priced', issues);
 
   return {
     lines: exact.map((line) => ({
+      list: toMinor(line.list),
       gross: toMinor(line.gross),
       discount: toMinor(line.discount),
       net: toMinor(line.net),
       tax: toMinor(line.tax),
       total: toMinor(line.total),
     })),
-    totals: { subtotal: toMinor(subtotal), discount: toMinor(discount), tax: toMinor(tax), total: toMinor(total) },
+    totals: { subtotal: toMinor(subtotal), discount: toMinor(discount), tax: toMinor(tax), total: toMinor(total), list: toMinor(list) },
   };
 }
 
 /**
- * discount / subtotal × 100 as a decimal string with exactly 2 decimals, rounded once, half-even;
- * "0.00" when the subtotal is 0. Throws RangeError for totals that are not non-negative safe integers
- * (a programming error: totals come from `priceQuote`).
+ * 1 − net ÷ list as a percent: (list − (subtotal − discount)) × 100 / list, a decimal string with exactly 2
+ * decimals, rounded once, half-even; "0.00" when the list total is 0 or the quote is charged above it. Without a
+ * list total (quotes priced before list prices were kept) the list is the subtotal: discount / subtotal × 100.
+ * Throws RangeError for totals that are not non-negative safe integers (a programming error: totals come from
+ * `priceQuote`).
  */
-export function effectiveDiscountPercent(totals: QuoteTotals): string {
-  if (!isMinorUnits(totals.subtotal) || !isMinorUnits(totals.discount)) {
-    throw new RangeError('subtotal and discount must be non-negative safe integers');
+export function effectiveDiscountPercent(totals: Pick<QuoteTotals, 'subtotal' | 'discount' | 'list'>): string {
+  const list = totals.list ?? totals.subtotal;
+  if (!isMinorUnits(totals.subtotal) || !isMinorUnits(totals.discount) || !isMinorUnits(list)) {
+    throw new RangeError('subtotal, discount and list must be non-negative safe integers');
   }
-  if (totals.subtotal === 0) return '0.00';
-  return new Percent2(totals.discount).times(HUNDRED).div(totals.subtotal).toFixed(2);
+  const belowList = list - (totals.subtotal - totals.discount);
+  if (list === 0 || belowList <= 0) return '0.00';
+  return new Percent2(belowList).times(HUNDRED).div(list).toFixed(2);
 }
 
 /**
@@ -238,7 +258,7 @@ export function effectiveDiscountPercent(totals: QuoteTotals): string {
  * is strictly above the tenant's maximum. `maxDiscountPercent` is a decimal string 0..100; anything else is a
  * RangeError (a bad tenant setting is a fault, not bad request input).
  */
-export function exceedsDiscountLimit(totals: QuoteTotals, maxDiscountPercent: string): boolean {
+export function exceedsDiscountLimit(totals: Pick<QuoteTotals, 'subtotal' | 'discount' | 'list'>, maxDiscountPercent: string): boolean {
   const limit = parsePercent(maxDiscountPercent);
   if (limit === undefined) throw new RangeError('maxDiscountPercent must be a decimal between 0 and 100');
   return new Big(effectiveDiscountPercent(totals)).gt(limit);

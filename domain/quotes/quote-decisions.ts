@@ -1,11 +1,11 @@
 /** Use cases: a quote's status changes — send, the customer's accept or reject — and new versions of it. */
 import type { Actor } from '../shared/actor';
-import { assertMayChangeOwned } from '../shared/actor';
 import type { Deps } from '../shared/ports';
 import { compact, diffFields } from '../shared/records';
 import { versionedWrite, type WriteOptions } from '../shared/versioned-write';
 import { getSettings } from '../settings';
 import { opportunityAmountInChange } from '../pipeline';
+import { dealOwnerUnchanged, readDealToChange } from './deal-authority';
 import { linesAsInput, netAmount, priceLines } from './line-pricing';
 import { isPrimary, opportunityAmount, quoteLog, quotesOf, readOpenOpportunity, readQuote, replaceQuote, toQuoteView, today, type QuoteItem } from './quotes';
 import { DEFAULT_VALIDITY_DAYS, addDays, hasExpired, planQuoteAction, type QuoteAction } from './rules';
@@ -21,14 +21,17 @@ export async function decideQuote(
   options: WriteOptions = {},
 ): Promise<QuoteView> {
   return versionedWrite(deps, options, {
-    read: () => readQuote(deps, actor, quoteId),
-    version: (current) => current.version,
-    build: async (current) => {
-      assertMayChangeOwned(actor, current.owner, 'quote');
+    read: async () => {
+      const current = await readQuote(deps, actor, quoteId);
+      return { current, opportunity: await readDealToChange(deps, actor, current.opportunityId, 'quote') };
+    },
+    version: ({ current }) => current.version,
+    build: async ({ current, opportunity }) => {
       const status = planQuoteAction(current, action, { actor, today: today(deps) });
       const now = deps.clock.now().toISOString();
       const next: QuoteItem = {
         ...current,
+        owner: opportunity.owner,
         status,
         ...(action === 'send' ? { sentAt: now, sentBy: actor.userId } : { decidedAt: now, decisionNote: input.note }),
         updatedAt: now,
@@ -38,7 +41,13 @@ export async function decideQuote(
       const type = action === 'send' ? 'quote.sent' : action === 'accept' ? 'quote.accepted' : 'quote.rejected';
       const data = { quoteId, opportunityId: current.opportunityId, ...(current.needsApproval && action === 'send' && { approvedBy: actor.userId }) };
       const log = quoteLog(deps, actor, next, action, diffFields(current, next), [{ type, data }]);
-      return { result: toQuoteView(next, await isPrimary(deps, next)), write: (tx) => replaceQuote(tx.log(log), next, current.version) };
+      return {
+        result: toQuoteView(next, await isPrimary(deps, next), opportunity.owner),
+        write: (tx) => {
+          replaceQuote(tx.log(log), next, current.version);
+          dealOwnerUnchanged(tx, opportunity);
+        },
+      };
     },
   });
 }
@@ -49,7 +58,7 @@ export async function reviseQuote(deps: Deps, actor: Actor, quoteId: string, opt
     read: () => readQuote(deps, actor, quoteId),
     version: (current) => current.version,
     build: async (current) => {
-      assertMayChangeOwned(actor, current.owner, 'quote');
+      // Who may revise follows the deal (readOpenOpportunity below), not the owner the quote was made under.
       const effective = hasExpired(current, today(deps)) ? { ...current, status: 'expired' as const } : current;
       planQuoteAction(effective, 'revise', { actor, today: today(deps) });
       const [versions, opportunity, settings] = await Promise.all([
@@ -58,12 +67,13 @@ export async function reviseQuote(deps: Deps, actor: Actor, quoteId: string, opt
         getSettings(deps, actor),
       ]);
       const latest = versions.filter((quote) => quote.quoteNumber === current.quoteNumber).at(-1) ?? current;
-      const priced = await priceLines(deps, actor, { lines: linesAsInput(current), currency: current.currency, discountPercent: current.discountPercent }, settings);
+      const priced = await priceLines(deps, actor, { lines: linesAsInput(current), currency: current.currency, discountPercent: current.discountPercent, fromCaller: false }, settings);
       const now = deps.clock.now().toISOString();
       const revision = compact({
         ...current,
         ...priced,
         quoteId: deps.ids.next(),
+        owner: opportunity.owner,
         revision: latest.revision + 1,
         validUntil: current.validUntil < today(deps) ? addDays(today(deps), DEFAULT_VALIDITY_DAYS) : current.validUntil,
         status: 'draft',

@@ -10,9 +10,11 @@ import { opportunityAmountInChange, readOpportunity, type OpportunityItem } from
 import { getSettings } from '../settings';
 import { assertMayChangeOwned, type Actor } from '../shared/actor';
 import { logChange, type ChangeLog } from '../shared/change-log';
+import { readPage, type Page, type PageRequest } from '../shared/pagination';
 import type { Deps } from '../shared/ports';
 import { compact, diffFields, type FieldChange } from '../shared/records';
 import { versionedWrite, type WriteOptions, type WriteSet } from '../shared/versioned-write';
+import { dealOwnerUnchanged, readDealToChange } from './deal-authority';
 import { linesAsInput, netAmount, priceLines } from './line-pricing';
 import { DEFAULT_VALIDITY_DAYS, addDays, assertEditable, hasExpired } from './rules';
 import type { CreateQuoteInput, QuoteView, UpdateQuoteInput } from './schemas';
@@ -29,7 +31,7 @@ export async function createQuote(deps: Deps, actor: Actor, opportunityId: strin
     },
     build: async ({ opportunity, settings }) => {
       const currency = input.currency ?? opportunity.amount?.currency ?? settings.baseCurrency;
-      const priced = await priceLines(deps, actor, { lines: input.lines, currency, discountPercent: input.discountPercent }, settings);
+      const priced = await priceLines(deps, actor, { lines: input.lines, currency, discountPercent: input.discountPercent, fromCaller: true }, settings);
       const now = deps.clock.now().toISOString();
       const quoteId = deps.ids.next();
       const quote: QuoteItem = {
@@ -66,11 +68,18 @@ export async function createQuote(deps: Deps, actor: Actor, opportunityId: strin
   });
 }
 
-export async function listQuotes(deps: Deps, actor: Actor, opportunityId: string): Promise<{ items: QuoteView[]; nextCursor: null }> {
-  await readOpportunity(deps, actor, opportunityId);
-  const quotes = await quotesOf(deps, actor.tenantId, opportunityId);
-  const primary = quotes.at(-1)?.quoteId;
-  return { items: quotes.map((quote) => toQuoteView(quote, quote.quoteId === primary)), nextCursor: null };
+/** One page of the opportunity's quotes, oldest quote first, revisions in order; the last of all is primary. */
+export async function listQuotes(deps: Deps, actor: Actor, opportunityId: string, input: PageRequest): Promise<Page<QuoteView>> {
+  const opportunity = await readOpportunity(deps, actor, opportunityId);
+  const { tenantId } = actor;
+  const quotes = deps.db.entities.quote.query;
+  // The primary quote may be on a later page: one more read of a single key finds it, beside the page.
+  const [page, newest] = await Promise.all([
+    readPage(deps, `${tenantId}|quotes|${opportunityId}`, input, quotes.byOpportunity({ tenantId, opportunityId })),
+    quotes.byOpportunity({ tenantId, opportunityId }).go({ limit: 1, order: 'desc', attributes: ['quoteId'] }),
+  ]);
+  const primary = newest.data[0]?.quoteId;
+  return { ...page, items: page.items.map((quote) => toQuoteView(quote, quote.quoteId === primary, opportunity.owner)) };
 }
 
 /** A sent quote past its validity is recorded as expired when it is read. */
@@ -83,23 +92,27 @@ export async function getQuote(deps: Deps, actor: Actor, quoteId: string): Promi
         throw error;
       })
     : quote;
-  return toQuoteView(current, await isPrimary(deps, current));
+  const [primary, opportunity] = await Promise.all([isPrimary(deps, current), readOpportunity(deps, actor, current.opportunityId)]);
+  return toQuoteView(current, primary, opportunity.owner);
 }
 
 export async function updateQuote(deps: Deps, actor: Actor, quoteId: string, patch: UpdateQuoteInput, options: WriteOptions = {}): Promise<QuoteView> {
   return versionedWrite(deps, options, {
-    read: () => readQuote(deps, actor, quoteId),
-    version: (current) => current.version,
-    build: async (current) => {
-      assertMayChangeOwned(actor, current.owner, 'quote');
+    read: async () => {
+      const current = await readQuote(deps, actor, quoteId);
+      return { current, opportunity: await readDealToChange(deps, actor, current.opportunityId, 'quote') };
+    },
+    version: ({ current }) => current.version,
+    build: async ({ current, opportunity }) => {
       assertEditable(current.status);
       const discountPercent = patch.discountPercent === null ? undefined : (patch.discountPercent ?? current.discountPercent);
       const lines = patch.lines ?? linesAsInput(current);
-      const priced = await priceLines(deps, actor, { lines, currency: current.currency, discountPercent }, await getSettings(deps, actor));
+      const priced = await priceLines(deps, actor, { lines, currency: current.currency, discountPercent, fromCaller: patch.lines !== undefined }, await getSettings(deps, actor));
       const now = deps.clock.now().toISOString();
       const next: QuoteItem = {
         ...current,
         ...priced,
+        owner: opportunity.owner,
         discountPercent,
         validUntil: patch.validUntil ?? current.validUntil,
         terms: patch.terms === null ? undefined : (patch.terms ?? current.terms),
@@ -110,15 +123,15 @@ export async function updateQuote(deps: Deps, actor: Actor, quoteId: string, pat
       };
       const primary = await isPrimary(deps, current);
       const changes = diffFields(current, next);
-      if (Object.keys(changes).length === 0) return { result: toQuoteView(current, primary) };
-      const opportunity = primary ? await readOpportunity(deps, actor, current.opportunityId) : undefined;
-      const amount = opportunity && opportunityAmountInChange(deps, actor, opportunity, netAmount(next), now);
+      if (Object.keys(changes).length === 0) return { result: toQuoteView(current, primary, opportunity.owner) };
+      const amount = primary ? opportunityAmountInChange(deps, actor, opportunity, netAmount(next), now) : undefined;
       return {
-        result: toQuoteView(next, primary),
+        result: toQuoteView(next, primary, opportunity.owner),
         write: (tx) => {
           replaceQuote(tx, next, current.version);
           tx.log(quoteLog(deps, actor, next, 'update', changes, [{ type: 'quote.updated', data: { quoteId, changes } }]));
-          if (opportunity) opportunityAmount(tx, amount, opportunity);
+          if (amount) amount(tx);
+          else dealOwnerUnchanged(tx, opportunity);
         },
       };
     },
@@ -226,14 +239,15 @@ export function quoteLog(
   return logChange(deps, actor, quote.updatedAt, { entityType: 'quote', entityId: quote.quoteId, parentId: quote.opportunityId, action, changes, events });
 }
 
-export function toQuoteView(item: QuoteItem, primary: boolean): QuoteView {
+/** `owner`: the deal's current owner, where the caller read the deal (deal-authority.ts); else the stored copy. */
+export function toQuoteView(item: QuoteItem, primary: boolean, owner = item.owner): QuoteView {
   return compact({
     id: item.quoteId,
     quoteNumber: item.quoteNumber,
     revision: item.revision,
     opportunityId: item.opportunityId,
     customerId: item.customerId,
-    owner: item.owner,
+    owner,
     currency: item.currency,
     lines: item.lines,
     discountPercent: item.discountPercent,

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { CurrencyCode, Id, IsoDate, Key, Money, Percent, ShortText, pageOf } from '../shared/schemas';
+import { CurrencyCode, Id, IsoDate, Key, Money, PageQuery, Percent, ShortText, pageOf } from '../shared/schemas';
 import { QUOTE_STATUSES } from './model';
 
 /** A positive quantity as a number or a decimal string ("2", "1.5"), at most 6 decimals. */
@@ -16,10 +16,12 @@ const LineInput = z
     productId: Id.optional().meta({ description: 'A catalog product: description, unit price and tax category default from it' }),
     description: ShortText(500).optional().meta({ description: 'Required for a line without a product' }),
     quantity: Quantity,
-    unitPrice: Money.optional().meta({ description: "Defaults to the product's price in the quote's currency" }),
+    unitPrice: Money.optional().meta({
+      description: "Defaults to the product's price in the quote's currency. On a product line, only managers and admins set another (403 for reps); charging less than the catalog counts as discount",
+    }),
     discountPercent: Percent.optional(),
     discountAmount: Money.optional(),
-    taxCategory: Key.optional().meta({ description: "Defaults to the product's, or `standard`" }),
+    taxCategory: Key.optional().meta({ description: "Defaults to the product's, or `standard`; only managers and admins set another (403 for reps)" }),
   })
   .refine((line) => line.productId !== undefined || line.description !== undefined, {
     message: 'A line needs a productId or a description',
@@ -58,7 +60,14 @@ export const QuoteDecisionBody = z
   .meta({ id: 'QuoteDecision' })
   .optional();
 
-const LineTotals = z.object({ gross: Money, discount: Money, net: Money, tax: Money, total: Money });
+const LineTotals = z.object({
+  list: Money.optional().meta({ description: "The line at the catalog's price (quantity × listPrice, or gross); absent on lines priced before list prices were kept" }),
+  gross: Money,
+  discount: Money,
+  net: Money,
+  tax: Money,
+  total: Money,
+});
 
 export const QuoteLine = z
   .object({
@@ -69,6 +78,7 @@ export const QuoteLine = z
     quantity: z.string(),
     unit: z.string(),
     unitPrice: Money,
+    listPrice: Money.optional().meta({ description: "The catalog's unit price, when the line is charged at another price (set by a manager or an admin)" }),
     discountPercent: z.string().optional(),
     discountAmount: Money.optional(),
     taxCategory: z.string(),
@@ -90,8 +100,14 @@ export const Quote = z
     currency: z.string(),
     lines: z.array(QuoteLine),
     discountPercent: z.string().optional(),
-    totals: z.object({ subtotal: Money, discount: Money, tax: Money, total: Money }),
-    effectiveDiscountPercent: z.string(),
+    totals: z.object({
+      list: Money.optional().meta({ description: 'The quote at catalog prices; absent on quotes priced before list prices were kept (then: subtotal)' }),
+      subtotal: Money,
+      discount: Money,
+      tax: Money,
+      total: Money,
+    }),
+    effectiveDiscountPercent: z.string().meta({ description: '1 − net ÷ list as a percent (2 decimals): discounts and prices below the catalog\'s alike' }),
     needsApproval: z.boolean().meta({ description: "The discount exceeds the tenant's maxDiscountPercent" }),
     primary: z.boolean().meta({ description: "The newest version of the opportunity's newest quote: it sets the opportunity's amount" }),
     validUntil: z.string(),
@@ -112,6 +128,7 @@ export const Quote = z
 
 export const QuoteIdParams = z.strictObject({ id: Id });
 export const QuoteList = pageOf(Quote, 'QuotePage');
+export const ListQuotesQuery = z.strictObject({ ...PageQuery });
 
 export type CreateQuoteInput = z.infer<typeof CreateQuoteBody>;
 export type UpdateQuoteInput = z.infer<typeof UpdateQuoteBody>;

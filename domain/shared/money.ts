@@ -15,14 +15,18 @@ export interface StoredQuoteLine {
   quantity: string;
   unit: string;
   unitPrice: StoredMoney;
+  /** The catalog's unit price when the line was priced, if it was charged at another price. */
+  listPrice?: StoredMoney;
   discountPercent?: string;
   discountAmount?: StoredMoney;
   taxCategory: string;
   taxPercent: string;
-  totals: { gross: StoredMoney; discount: StoredMoney; net: StoredMoney; tax: StoredMoney; total: StoredMoney };
+  totals: { list?: StoredMoney; gross: StoredMoney; discount: StoredMoney; net: StoredMoney; tax: StoredMoney; total: StoredMoney };
 }
 
 export interface StoredQuoteTotals {
+  /** The quote at catalog prices (absent on quotes priced before list prices were kept: the subtotal). */
+  list?: StoredMoney;
   subtotal: StoredMoney;
   discount: StoredMoney;
   tax: StoredMoney;

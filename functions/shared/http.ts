@@ -127,6 +127,32 @@ export function noContent(): HttpResult {
 
 export const HTML_CONTENT_TYPE = 'text/html; charset=utf-8';
 
+/**
+ * What a rendered document (a quote, a contract: HTML from a tenant's template and its people's text) is served
+ * with, wherever it is served: a sandbox (no script, no form, no plugin, no popup; an origin of its own, so
+ * nothing in it reaches this API's), nothing loaded from elsewhere but images (a logo by URL keeps working), inline
+ * styles only; never sniffed as another type; no referrer to the hosts of those images. The one place these are
+ * written: the document routes answer with `htmlDocument`, and their route table entries describe the headers
+ * from here (DOCUMENT_HEADERS_NOTE).
+ */
+export const DOCUMENT_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': "sandbox; default-src 'none'; img-src data: https:; style-src 'unsafe-inline'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+/** DOCUMENT_HEADERS in words, for the OpenAPI description of a document route. */
+export const DOCUMENT_HEADERS_NOTE =
+  'Served sandboxed, with ' +
+  Object.entries(DOCUMENT_HEADERS)
+    .map(([name, value]) => `\`${name.replace(/(^|-)([a-z])/g, (_, dash: string, letter: string) => dash + letter.toUpperCase())}: ${value}\``)
+    .join(', ');
+
+/** A rendered document, 200, locked down by DOCUMENT_HEADERS. */
+export function htmlDocument(document: string): HttpResult {
+  return { status: 200, body: document, contentType: HTML_CONTENT_TYPE, headers: { ...DOCUMENT_HEADERS } };
+}
+
 /** A whole HTML page (a route marked `html`; the chain adds the headers that lock it down). */
 export function htmlPage(status: number, page: string): HttpResult {
   return { status, body: page, contentType: HTML_CONTENT_TYPE };

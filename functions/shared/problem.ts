@@ -4,6 +4,7 @@
  */
 import {
   ConflictError,
+  ForbiddenError,
   PreconditionFailedError,
   UnprocessableError,
   ValidationError,
@@ -79,7 +80,7 @@ export function problemFromError(error: unknown, instance?: string): { problem: 
     const status = STATUS_BY_KIND[error.kind];
     const extensions: Record<string, unknown> = {};
     let errors: FieldIssue[] | undefined;
-    if (error instanceof ValidationError || error instanceof UnprocessableError) errors = error.errors;
+    if (error instanceof ValidationError || error instanceof UnprocessableError || error instanceof ForbiddenError) errors = error.errors;
     if (error instanceof ConflictError) Object.assign(extensions, error.details);
     if (error instanceof PreconditionFailedError && error.currentVersion !== undefined) {
       extensions.currentVersion = error.currentVersion;

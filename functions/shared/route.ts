@@ -5,7 +5,7 @@
  * table and nothing else.
  */
 import type { z } from 'zod';
-import { ROLES, type Role } from '../../domain/shared/actor';
+import { AUDIT_READERS, ROLES, type Role } from '../../domain/shared/actor';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -117,7 +117,7 @@ export const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>) => `${
 
 export const ALL = ROLES;
 export const SELLERS = ['admin', 'manager', 'rep'] as const satisfies readonly Role[];
-export const AUDITORS = ['admin', 'manager'] as const satisfies readonly Role[];
+export const AUDITORS = AUDIT_READERS;
 export const ADMINS = ['admin'] as const satisfies readonly Role[];
 export const CATALOG_EDITORS = ['admin', 'manager'] as const satisfies readonly Role[];
 export const HISTORY_WRITERS = ['admin', 'manager', 'rep', 'service'] as const satisfies readonly Role[];

@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createContract, createTemplate, getContract, listContracts, listTemplates, signContract, updateContract } from '../../domain/contracts';
 import { createContact, createCustomer } from '../../domain/customers';
-import { ConflictError, ForbiddenError, UnprocessableError } from '../../domain/errors';
+import { ConflictError, ForbiddenError, UnprocessableError, ValidationError } from '../../domain/errors';
 import { DEFAULT_PIPELINE } from '../../domain/pipeline/rules';
 import { createOpportunity, moveStage, putPipeline } from '../../domain/pipeline';
 import { createQuote, decideQuote } from '../../domain/quotes';
@@ -40,6 +40,16 @@ describe('contract templates', () => {
       expect.stringContaining('quote.totals.grand'),
     ]);
     expect(await rejection(createTemplate(deps, dana, { name: 'Broken', body: '{% for x in %}' }))).toBeInstanceOf(UnprocessableError);
+  });
+
+  it('refuse a tag or filter contract templates may not use with a 400 naming it, before anything else', async () => {
+    const { dana } = people();
+    const refused = await rejection(createTemplate(deps, dana, { name: 'Sneaky', body: "{{ customer.nmae }}{% render 'package.json' %}{{ quote | json }}" }));
+    expect(refused).toBeInstanceOf(ValidationError);
+    expect((refused as ValidationError).errors).toEqual([
+      { path: 'body.body', message: expect.stringContaining('{% render %}') },
+      { path: 'body.body', message: expect.stringContaining('| json') },
+    ]);
   });
 
   it('are versioned: a replacement is the next version of the same template', async () => {
@@ -90,6 +100,25 @@ describe('contracts', () => {
     await deps.db.entities.contract.patch({ tenantId: who.tenant, contractId: contract.id }).set({ status: 'pending_approval' }).go();
     expect(await rejection(updateContract(deps, who.alice, contract.id, { title: 'Sneaky' }))).toBeInstanceOf(ConflictError);
     expect((await getContract(deps, who.bob, contract.id)).title).toBe('Platform 2027');
+  });
+});
+
+describe('a draft whose template predates the template rules', () => {
+  it('is not changed when it can no longer be rendered: a 422 naming the template, the draft as it was', async () => {
+    const who = people();
+    const { quote } = await acceptedQuote(who);
+    const template = await createTemplate(deps, who.dana, { name: 'MSA', body: TEMPLATE });
+    const contract = await createContract(deps, who.bob, quote.id, { templateId: template.id, startDate: '2027-01-01' });
+    // As if saved before the rules: the same template version, with a tag that reads a file.
+    const stored = (await deps.db.entities.contractTemplate.get({ tenantId: who.tenant, templateId: template.id }).go()).data!;
+    await deps.db.entities.contractTemplate.put({ ...stored, body: `${TEMPLATE}{% include 'package.json' %}` }).go();
+
+    const refused = await rejection(updateContract(deps, who.bob, contract.id, { title: 'Platform 2027' }));
+    expect(refused).toBeInstanceOf(UnprocessableError);
+    expect((refused as UnprocessableError).errors).toEqual([
+      { path: 'templateId', message: expect.stringMatching(/^Template "MSA" \(version 1\) cannot be rendered: the \{% include %\} tag is not allowed/) },
+    ]);
+    expect(await getContract(deps, who.bob, contract.id)).toMatchObject({ version: 1, title: 'Annual platform', body: contract.body });
   });
 });
 

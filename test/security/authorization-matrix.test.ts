@@ -132,6 +132,7 @@ const EXPECTED: Record<RouteId, (role: Role, scope: Scope) => number> = {
   // The signature is the authorization: whoever holds the link, with or without a token, of any tenant.
   getApprovalLink: publicRead,
   useApprovalLink: publicRead,
+  revokeApprovalLinks: adminOnly,
   listMyNotifications: (_role, scope) => (scope === 'noToken' ? 401 : 200),
   // Only one's own: another user's notification (or another tenant's) does not exist for the caller.
   markNotificationRead: (_role, scope) => (scope === 'noToken' ? 401 : scope === 'own' ? 200 : 404),
@@ -171,12 +172,16 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-/** A fresh customer with a contact, owned per scope, so no case depends on another's leftovers. */
-/** Fresh records for one case, owned per scope, so no case depends on another's leftovers. */
+/**
+ * Fresh records for one case, owned per scope, so no case depends on another's leftovers. A deal's quotes and
+ * contracts change hands first: made under the other party, then the deal is reassigned — so `own` is a deal the
+ * caller was given and `otherOwner` one taken from the caller (issue 15, finding 2).
+ */
 function fixture(role: Role, scope: Scope, route: RouteDefinition): Promise<Fixture> {
   return routeFixture(deps, route, {
     tenant: scope === 'otherTenant' ? foreignTenant : tenant,
     owner: scope === 'own' ? userOf(role) : 'someone-else',
+    previousOwner: scope === 'own' ? 'someone-else' : userOf(role),
     approvals: api.approvals,
   });
 }

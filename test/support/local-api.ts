@@ -14,7 +14,8 @@ import { createTestTable } from './dynamo';
 
 export interface TestApi {
   baseUrl: string;
-  token(tenant: string, role: Role, sub: string): Promise<string>;
+  /** A token for `sub` of `tenant` with that role (or roles: a user may hold several). */
+  token(tenant: string, role: Role | readonly Role[], sub: string): Promise<string>;
   /** The local approval workflow engine behind this API. */
   approvals: LocalApprovalEngine;
   close(): Promise<void>;
@@ -29,6 +30,7 @@ export async function startTestApi(): Promise<TestApi> {
   process.env.TABLE_NAME = tableName;
   process.env.DYNAMODB_ENDPOINT = endpoint;
   process.env.APPROVAL_LINK_SECRET = randomBytes(32).toString('base64url');
+  process.env.CURSOR_SECRET = randomBytes(32).toString('base64url');
   // The document GET /openapi.json serves, generated from the route table as `npm start` and CDK synth do.
   const openApiDocument = provideOpenApiDocument();
   const approvals = createLocalApprovalEngine({ handler: approvalTasks, log: (line) => line.includes('failed') && console.error(line) });
@@ -40,7 +42,7 @@ export async function startTestApi(): Promise<TestApi> {
   const { port } = server.address() as AddressInfo;
   return {
     baseUrl: `http://127.0.0.1:${port}`,
-    token: (tenant, role, sub) => signDevToken(keys, { tenant, roles: [role], sub }),
+    token: (tenant, role, sub) => signDevToken(keys, { tenant, roles: typeof role === 'string' ? [role] : [...role], sub }),
     approvals,
     close: async () => {
       approvals.stop();

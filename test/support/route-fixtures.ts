@@ -2,6 +2,10 @@
  * Fresh records for a call to one route: whatever its path points at (customer, contact, opportunity, product,
  * quote, contract, approval request, approval link), owned by `owner`, made through the real use cases — the
  * approval requests by the real workflow. Only what the route needs is made.
+ *
+ * With `previousOwner`, a deal's quotes and contract are made while `previousOwner` owns the deal, which is then
+ * reassigned to `owner` (issue 15, finding 2): authority over them follows the deal's current owner, so the
+ * matrix's "own" caller got the deal by reassignment and its "other owner" caller is the one it was taken from.
  */
 import { randomUUID } from 'node:crypto';
 import type { ApprovalEngine } from '../../domain/contracts';
@@ -13,7 +17,7 @@ import { createTask } from '../../domain/tasks';
 import { createContract, createTemplate, readContract, statusChange, submitContract } from '../../domain/contracts';
 import { versionedWrite } from '../../domain/shared/versioned-write';
 import { createContact, createCustomer } from '../../domain/customers';
-import { createOpportunity } from '../../domain/pipeline';
+import { assignOpportunity, createOpportunity } from '../../domain/pipeline';
 import { createQuote, decideQuote } from '../../domain/quotes';
 import type { Deps } from '../../domain/shared/ports';
 import type { RouteDefinition } from '../../functions/http/routes';
@@ -47,7 +51,7 @@ const NONE = '-';
 export async function routeFixture(
   deps: Deps,
   route: RouteDefinition,
-  options: { tenant: string; owner: string; approvals?: ApprovalEngine },
+  options: { tenant: string; owner: string; previousOwner?: string; approvals?: ApprovalEngine },
 ): Promise<RouteFixture> {
   const manager = actor(options.tenant, SUBMITTER, 'manager');
   const admin = actor(options.tenant, 'fixture-admin', 'admin');
@@ -91,9 +95,11 @@ export async function routeFixture(
   if (path.startsWith('/products')) {
     f.productId = (await createProduct(deps, manager, { sku: `FIX-${customer.id}`, name: 'Fixture product', unitPrices: [{ amount: 500, currency: 'EUR' }] })).id;
   }
+  const hasDocuments = path.startsWith('/quotes') || path.includes('/quotes') || needsContract;
+  const seller = hasDocuments ? (options.previousOwner ?? options.owner) : options.owner;
   if (path.startsWith('/opportunities') || path.startsWith('/quotes') || needsContract) {
     f.opportunityId = (
-      await createOpportunity(deps, manager, { customerId: customer.id, name: 'Fixture deal', owner: options.owner, expectedCloseDate: '2027-01-31' })
+      await createOpportunity(deps, manager, { customerId: customer.id, name: 'Fixture deal', owner: seller, expectedCloseDate: '2027-01-31' })
     ).id;
   }
   if (path.startsWith('/quotes') || needsContract) {
@@ -115,6 +121,9 @@ export async function routeFixture(
       read: () => readContract(deps, manager, f.contractId),
       build: (contract) => statusChange(deps, manager, contract, status, status, fields),
     });
+  }
+  if (seller !== options.owner) {
+    await assignOpportunity(deps, manager, f.opportunityId, { owner: options.owner, reason: 'Fixture: the deal changes hands' });
   }
   if (needsApproval) {
     if (!options.approvals) throw new Error(`Route ${route.id} needs an approval engine for its fixture`);

@@ -71,6 +71,7 @@ export const ROUTE_REQUESTS: Record<RouteId, (fixture: RouteFixture, scope: Scop
   createApprovalLinks: () => ({}),
   getApprovalLink: () => ({}),
   useApprovalLink: () => ({ body: {} }),
+  revokeApprovalLinks: (_f, scope) => ({ body: { approver: scope === 'own' ? 'fixture-approver' : 'someone-else', reason: 'Lost phone' } }),
   listMyNotifications: () => ({}),
   markNotificationRead: () => ({}),
   createTask: (fixture, scope, caller) => ({

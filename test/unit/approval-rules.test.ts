@@ -117,6 +117,18 @@ describe('the largest discount', () => {
     expect(largestDiscountPercent({ lines: [line(3, 1)], totals: { subtotal: { amount: 3 }, discount: { amount: 1 } } })).toBe('33.3333');
     expect(largestDiscountPercent({ lines: [line(0, 0)], totals: { subtotal: { amount: 0 }, discount: { amount: 0 } } })).toBe('0');
   });
+
+  it('counts a price below the catalog as discount: 1 − net ÷ list, per line and for the quote', () => {
+    // A 1,000.00 product charged 700.00 with no discount at all: 30% below the list.
+    const cut = { totals: { list: { amount: 100_000 }, gross: { amount: 70_000 }, discount: { amount: 0 } } };
+    expect(largestDiscountPercent({ lines: [cut], totals: { list: { amount: 100_000 }, subtotal: { amount: 70_000 }, discount: { amount: 0 } } })).toBe('30');
+    // Beside a line at its price, the line still shows its 30%; a line above its list is no discount.
+    const above = { totals: { list: { amount: 10_000 }, gross: { amount: 12_000 }, discount: { amount: 0 } } };
+    expect(
+      largestDiscountPercent({ lines: [cut, line(100_000, 0), above], totals: { list: { amount: 210_000 }, subtotal: { amount: 182_000 }, discount: { amount: 0 } } }),
+    ).toBe('30');
+    expect(largestDiscountPercent({ lines: [above], totals: { list: { amount: 10_000 }, subtotal: { amount: 12_000 }, discount: { amount: 0 } } })).toBe('0');
+  });
 });
 
 describe('the policy body', () => {
@@ -144,7 +156,7 @@ describe('the policy body', () => {
 });
 
 describe('signed approval links', () => {
-  const payload: LinkPayload = { t: 'acme', r: 'c1-r1-l1', c: 'c1', v: 1, u: 'alice', g: ['manager'], d: 'approve', exp: 2_000_000_000 };
+  const payload: LinkPayload = { t: 'acme', r: 'c1-r1-l1', c: 'c1', v: 1, u: 'alice', g: ['manager'], d: 'approve', exp: 2_000_000_000, iat: 1_893_000_000 };
   const now = new Date('2030-01-01T00:00:00Z');
 
   it('round-trips a genuine token', () => {
@@ -167,6 +179,11 @@ describe('signed approval links', () => {
     const token = signLink({ ...payload, exp: now.getTime() / 1000 }, 'secret');
     expect(verifyLink(token, 'secret', now).problem).toBe('expired');
     expect(verifyLink(token, 'secret', new Date(now.getTime() - 1000)).payload).toBeDefined();
+  });
+
+  it('counts a link made before links carried their issue time as expired', () => {
+    const { iat: _iat, ...old } = payload;
+    expect(verifyLink(signLink(old, 'secret'), 'secret', now).problem).toBe('expired');
   });
 });
 

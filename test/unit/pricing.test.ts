@@ -35,8 +35,8 @@ function grossOf(quantity: string, unitPrice: number): number {
 describe('priceQuote: examples', () => {
   it('prices the documented example: 2 × 1000.00 with 10% off and 13% tax', () => {
     const result = priceQuote([{ quantity: '2', unitPrice: 100000, discountPercent: '10', taxPercent: '13' }]);
-    expect(result.lines).toEqual([{ gross: 200000, discount: 20000, net: 180000, tax: 23400, total: 203400 }]);
-    expect(result.totals).toEqual({ subtotal: 200000, discount: 20000, tax: 23400, total: 203400 });
+    expect(result.lines).toEqual([{ list: 200000, gross: 200000, discount: 20000, net: 180000, tax: 23400, total: 203400 }]);
+    expect(result.totals).toEqual({ subtotal: 200000, discount: 20000, tax: 23400, total: 203400, list: 200000 });
   });
 
   it('rounds the gross half-even to minor units', () => {
@@ -83,25 +83,25 @@ describe('priceQuote: examples', () => {
     // line 0: gross 10000, own 1000, quote round(9000 × 5%) = 450 → discount 1450, net 8550, tax 1710
     // line 1: gross 999, quote round(49.95) = 50 → net 949, no tax
     expect(result.lines).toEqual([
-      { gross: 10000, discount: 1450, net: 8550, tax: 1710, total: 10260 },
-      { gross: 999, discount: 50, net: 949, tax: 0, total: 949 },
+      { list: 10000, gross: 10000, discount: 1450, net: 8550, tax: 1710, total: 10260 },
+      { list: 999, gross: 999, discount: 50, net: 949, tax: 0, total: 949 },
     ]);
-    expect(result.totals).toEqual({ subtotal: 10999, discount: 1500, tax: 1710, total: 11209 });
+    expect(result.totals).toEqual({ subtotal: 10999, discount: 1500, tax: 1710, total: 11209, list: 10999 });
   });
 
   it('rounds the quote-level discount per line, not on the subtotal', () => {
     const line: PricedLineInput = { quantity: '1', unitPrice: 10, taxPercent: '0' };
     // 5% of 10 = 0.5 → 0 on each line; 5% of the subtotal 20 would have been 1
-    expect(priceQuote([line, line], '5').totals).toEqual({ subtotal: 20, discount: 0, tax: 0, total: 20 });
+    expect(priceQuote([line, line], '5').totals).toEqual({ subtotal: 20, discount: 0, tax: 0, total: 20, list: 20 });
     // 15% of 10 = 1.5 → 2 on each line
-    expect(priceQuote([line, line], '15').totals).toEqual({ subtotal: 20, discount: 4, tax: 0, total: 16 });
+    expect(priceQuote([line, line], '15').totals).toEqual({ subtotal: 20, discount: 4, tax: 0, total: 16, list: 20 });
   });
 
   it('uses a discount amount as given, then taxes the net', () => {
     const result = priceQuote([{ quantity: '1.5', unitPrice: 1999, discountAmount: 998, taxPercent: '13' }]);
     // gross 2998.5 → 2998 (even), net 2000, tax 260
-    expect(result.lines).toEqual([{ gross: 2998, discount: 998, net: 2000, tax: 260, total: 2260 }]);
-    expect(result.totals).toEqual({ subtotal: 2998, discount: 998, tax: 260, total: 2260 });
+    expect(result.lines).toEqual([{ list: 2998, gross: 2998, discount: 998, net: 2000, tax: 260, total: 2260 }]);
+    expect(result.totals).toEqual({ subtotal: 2998, discount: 998, tax: 260, total: 2260, list: 2998 });
   });
 
   it('accepts a discount amount equal to the gross, and a quote discount on top of a discount amount', () => {
@@ -110,16 +110,29 @@ describe('priceQuote: examples', () => {
       discount: 1000,
       tax: 0,
       total: 0,
+      list: 1000,
     });
     expect(priceQuote([{ quantity: '1', unitPrice: 1000, discountAmount: 100, taxPercent: '10' }], '10').lines).toEqual([
-      { gross: 1000, discount: 190, net: 810, tax: 81, total: 891 },
+      { list: 1000, gross: 1000, discount: 190, net: 810, tax: 81, total: 891 },
     ]);
+  });
+
+  it('prices a line charged below its catalog price as a discount from the list', () => {
+    // The catalog says 1,000.00; charged 800.00 with 10% off: list 2,000.00, net 1,440.00 → 28% below the list.
+    const result = priceQuote([{ quantity: '2', unitPrice: 80000, listUnitPrice: 100000, discountPercent: '10', taxPercent: '0' }]);
+    expect(result.lines).toEqual([{ list: 200000, gross: 160000, discount: 16000, net: 144000, tax: 0, total: 144000 }]);
+    expect(result.totals).toMatchObject({ subtotal: 160000, discount: 16000, list: 200000 });
+    expect(effectiveDiscountPercent(result.totals)).toBe('28.00');
+    expect(exceedsDiscountLimit(result.totals, '20')).toBe(true);
+    // Charged above the catalog: no discount, never a negative one.
+    const above = priceQuote([{ quantity: '1', unitPrice: 120000, listUnitPrice: 100000, taxPercent: '0' }]);
+    expect(effectiveDiscountPercent(above.totals)).toBe('0.00');
   });
 
   it('leaves the total at the net when tax is zero', () => {
     const result = priceQuote([{ quantity: '4', unitPrice: 2500, discountPercent: '12.5', taxPercent: '0' }]);
-    expect(result.lines).toEqual([{ gross: 10000, discount: 1250, net: 8750, tax: 0, total: 8750 }]);
-    expect(result.totals).toEqual({ subtotal: 10000, discount: 1250, tax: 0, total: 8750 });
+    expect(result.lines).toEqual([{ list: 10000, gross: 10000, discount: 1250, net: 8750, tax: 0, total: 8750 }]);
+    expect(result.totals).toEqual({ subtotal: 10000, discount: 1250, tax: 0, total: 8750, list: 10000 });
   });
 
   it('prices a 100% quote discount to zero and an empty quote to zeros', () => {
@@ -128,8 +141,9 @@ describe('priceQuote: examples', () => {
       discount: 2331,
       tax: 0,
       total: 0,
+      list: 2331,
     });
-    expect(priceQuote([])).toEqual({ lines: [], totals: { subtotal: 0, discount: 0, tax: 0, total: 0 } });
+    expect(priceQuote([])).toEqual({ lines: [], totals: { subtotal: 0, discount: 0, tax: 0, total: 0, list: 0 } });
   });
 
   it('handles amounts near Number.MAX_SAFE_INTEGER exactly', () => {
@@ -323,13 +337,14 @@ function oracle(lines: readonly PricedLineInput[], quoteDiscountPercent: string 
   const sum = (pick: (line: (typeof out)[number]) => bigint): number => Number(out.reduce((acc, line) => acc + pick(line), 0n));
   return {
     lines: out.map((line) => ({
+      list: Number(line.gross),
       gross: Number(line.gross),
       discount: Number(line.discount),
       net: Number(line.net),
       tax: Number(line.tax),
       total: Number(line.total),
     })),
-    totals: { subtotal: sum((l) => l.gross), discount: sum((l) => l.discount), tax: sum((l) => l.tax), total: sum((l) => l.total) },
+    totals: { subtotal: sum((l) => l.gross), discount: sum((l) => l.discount), tax: sum((l) => l.tax), total: sum((l) => l.total), list: sum((l) => l.gross) },
   };
 }
 
@@ -409,8 +424,8 @@ describe('priceQuote: properties', () => {
           quote,
         );
         expect(lines).toHaveLength(specs.length);
-        const sum = (key: (typeof AMOUNT_KEYS)[number]): number => lines.reduce((acc, line) => acc + line[key], 0);
-        expect(totals).toEqual({ subtotal: sum('gross'), discount: sum('discount'), tax: sum('tax'), total: sum('total') });
+        const sum = (key: (typeof AMOUNT_KEYS)[number] | 'list'): number => lines.reduce((acc, line) => acc + line[key], 0);
+        expect(totals).toEqual({ subtotal: sum('gross'), discount: sum('discount'), tax: sum('tax'), total: sum('total'), list: sum('list') });
       }),
       RUNS,
     );
@@ -482,7 +497,7 @@ describe('priceQuote: properties', () => {
       fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: 0, max: 10 ** 6 }), (subtotal, perMillion) => {
         const discount = Number((BigInt(subtotal) * BigInt(perMillion)) / 1_000_000n);
         const expected = subtotal === 0 ? '0.00' : decimal(halfEven(BigInt(discount) * 10000n, BigInt(subtotal)), 2);
-        expect(effectiveDiscountPercent({ subtotal, discount, tax: 0, total: subtotal - discount })).toBe(expected);
+        expect(effectiveDiscountPercent({ subtotal, discount })).toBe(expected);
       }),
       RUNS,
     );

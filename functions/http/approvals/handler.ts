@@ -10,6 +10,7 @@ import {
   putApprovalPolicy,
   renderLinkDecided,
   renderLinkPage,
+  revokeApprovalLinks,
 } from '../../../domain/approvals';
 import { ValidationError } from '../../../domain/errors';
 import { runtimeApprovalEngine } from '../../shared/approval-engine';
@@ -37,6 +38,7 @@ export const handler = createHttpHandler(approvalRoutes, {
     const view = await describeLink(deps, params.token, await approvalLinkSecret());
     return html ? htmlPage(200, renderLinkPage(view)) : ok(view);
   },
+  revokeApprovalLinks: async ({ deps, actor, body }) => ok(await revokeApprovalLinks(deps, actor, body)),
   useApprovalLink: async ({ deps, params, body, html }) => {
     const secret = await approvalLinkSecret();
     const decide = () => decideByLink(deps, runtimeApprovalEngine(), params.token, secret, body);

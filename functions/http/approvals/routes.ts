@@ -13,8 +13,10 @@ import {
   DecisionBody,
   LinkDecisionBody,
   LinkParams,
+  LinkRevocation,
   ListApprovalsQuery,
   PutApprovalPolicyBody,
+  RevokeLinksBody,
 } from '../../../domain/approvals/schemas';
 import { ContractIdParams } from '../../../domain/contracts/schemas';
 import { ALL, ADMINS, defineRoutes } from '../../shared/route';
@@ -110,5 +112,16 @@ export const approvalRoutes = defineRoutes('approvals', [
     html: true,
     response: { status: 200, schema: ApprovalRequest, description: 'The decided request (for a browser: a confirmation page)' },
     errors: [400, 403, 404, 409, 410, 413, 503],
+  },
+  {
+    id: 'revokeApprovalLinks',
+    method: 'POST',
+    path: '/approval-link-revocations',
+    access: ADMINS,
+    tag: 'Approvals',
+    summary: "Revoke a user's outstanding approval links (admins): every link made for them until now answers 410",
+    request: { body: RevokeLinksBody },
+    response: { status: 200, schema: LinkRevocation, description: 'The revocation' },
+    errors: [413],
   },
 ]);

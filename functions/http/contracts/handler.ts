@@ -12,7 +12,7 @@ import {
   updateContract,
 } from '../../../domain/contracts';
 import { runtimeApprovalEngine } from '../../shared/approval-engine';
-import { created, ok } from '../../shared/http';
+import { created, htmlDocument, ok } from '../../shared/http';
 import { createHttpHandler } from '../../shared/http-handler';
 import { contractRoutes } from './routes';
 
@@ -49,7 +49,7 @@ export const handler = createHttpHandler(contractRoutes, {
   },
   getContractDocument: async ({ deps, actor, params }) => {
     const contract = await getContract(deps, actor, params.id);
-    return { status: 200, body: contractDocument(contract), contentType: 'text/html; charset=utf-8' };
+    return htmlDocument(contractDocument(contract));
   },
 });
 

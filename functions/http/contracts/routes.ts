@@ -16,6 +16,7 @@ import {
   UpdateContractBody,
 } from '../../../domain/contracts/schemas';
 import { QuoteIdParams } from '../../../domain/quotes/schemas';
+import { DOCUMENT_HEADERS_NOTE } from '../../shared/http';
 import { ADMINS, ALL, HTML_DOCUMENT, SELLERS, defineRoutes } from '../../shared/route';
 
 export const contractRoutes = defineRoutes('contracts', [
@@ -25,7 +26,8 @@ export const contractRoutes = defineRoutes('contracts', [
     path: '/contract-templates',
     access: ADMINS,
     tag: 'Contracts',
-    summary: 'Save a contract template (or, with `replaces`, its next version); unknown placeholders are refused',
+    summary:
+      'Save a contract template (or, with `replaces`, its next version); a tag or filter templates may not use (include, render, layout, raw, json…) is a 400, an unknown placeholder a 422',
     request: { body: CreateTemplateBody },
     idempotent: true,
     response: { status: 201, schema: ContractTemplate, description: 'The template version' },
@@ -47,7 +49,8 @@ export const contractRoutes = defineRoutes('contracts', [
     path: '/quotes/{id}/contract',
     access: SELLERS,
     tag: 'Contracts',
-    summary: 'Make a draft contract from an accepted quote: rendered from a template, with a snapshot of the money terms',
+    summary:
+      'Make a draft contract from an accepted quote: rendered from a template, with a snapshot of the money terms; a template that cannot be rendered (over its limits) is a 422',
     request: { params: QuoteIdParams, body: CreateContractBody },
     idempotent: true,
     response: { status: 201, schema: Contract, description: 'The draft contract' },
@@ -108,7 +111,7 @@ export const contractRoutes = defineRoutes('contracts', [
     tag: 'Contracts',
     summary: 'The rendered contract as an HTML document',
     request: { params: ContractIdParams },
-    response: { status: 200, contentType: 'text/html', schema: HTML_DOCUMENT, description: 'The contract text' },
+    response: { status: 200, contentType: 'text/html', schema: HTML_DOCUMENT, description: `The contract text. ${DOCUMENT_HEADERS_NOTE}` },
     // Reading records an expiry/activation that came due: a write.
     errors: [404, 503],
   },

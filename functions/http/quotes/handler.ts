@@ -9,7 +9,7 @@ import {
   reviseQuote,
   updateQuote,
 } from '../../../domain/quotes';
-import { created, ok } from '../../shared/http';
+import { created, htmlDocument, ok } from '../../shared/http';
 import { createHttpHandler } from '../../shared/http-handler';
 import { quoteRoutes } from './routes';
 
@@ -18,7 +18,7 @@ export const handler = createHttpHandler(quoteRoutes, {
     const quote = await createQuote(deps, actor, params.id, body);
     return created(quote, `/quotes/${quote.id}`);
   },
-  listQuotes: async ({ deps, actor, params }) => ok(await listQuotes(deps, actor, params.id)),
+  listQuotes: async ({ deps, actor, params, query }) => ok(await listQuotes(deps, actor, params.id, query)),
   getQuote: async ({ deps, actor, params }) => {
     const quote = await getQuote(deps, actor, params.id);
     return ok(quote, quote.version);
@@ -51,6 +51,6 @@ export const handler = createHttpHandler(quoteRoutes, {
       opportunity: { name: opportunity.name },
       quote,
     });
-    return { status: 200, body: html, contentType: 'text/html; charset=utf-8' };
+    return htmlDocument(html);
   },
 });

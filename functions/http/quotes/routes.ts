@@ -5,12 +5,14 @@
 import { OpportunityIdParams } from '../../../domain/pipeline/schemas';
 import {
   CreateQuoteBody,
+  ListQuotesQuery,
   Quote,
   QuoteDecisionBody,
   QuoteIdParams,
   QuoteList,
   UpdateQuoteBody,
 } from '../../../domain/quotes/schemas';
+import { DOCUMENT_HEADERS_NOTE } from '../../shared/http';
 import { ALL, HTML_DOCUMENT, SELLERS, defineRoutes } from '../../shared/route';
 
 export const quoteRoutes = defineRoutes('quotes', [
@@ -32,9 +34,9 @@ export const quoteRoutes = defineRoutes('quotes', [
     path: '/opportunities/{id}/quotes',
     access: ALL,
     tag: 'Quotes',
-    summary: "Every quote and version of an opportunity, oldest first; the last is primary",
-    request: { params: OpportunityIdParams },
-    response: { status: 200, schema: QuoteList, description: 'The quotes' },
+    summary: "The quotes and versions of an opportunity, oldest first, one page at a time; the last of all is primary",
+    request: { params: OpportunityIdParams, query: ListQuotesQuery },
+    response: { status: 200, schema: QuoteList, description: 'One page of quotes' },
     errors: [404],
   },
   {
@@ -121,7 +123,7 @@ export const quoteRoutes = defineRoutes('quotes', [
     tag: 'Quotes',
     summary: 'The quote as an HTML document: company, customer, lines and totals',
     request: { params: QuoteIdParams },
-    response: { status: 200, contentType: 'text/html', schema: HTML_DOCUMENT, description: 'The rendered quote' },
+    response: { status: 200, contentType: 'text/html', schema: HTML_DOCUMENT, description: `The rendered quote. ${DOCUMENT_HEADERS_NOTE}` },
     // Reading records an expiry/activation that came due: a write.
     errors: [404, 503],
   },
