@@ -7,12 +7,13 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import type { Deps } from '../../domain/shared/ports';
-import { routes, type RouteDefinition } from '../../functions/http/routes';
+import { routes, type RouteDefinition, type RouteId } from '../../functions/http/routes';
 import { bodyIsOptional } from '../../functions/shared/route';
 import { createDeps } from '../../functions/shared/runtime';
 import { newTenant } from '../support/dynamo';
 import { call, startTestApi, type CallResult, type TestApi } from '../support/local-api';
 import { pathFor, routeFixture } from '../support/route-fixtures';
+import { ROUTE_REQUESTS } from '../support/route-requests';
 
 let api: TestApi;
 let deps: Deps;
@@ -148,6 +149,28 @@ describe.each(bodyRoutes.map((route) => [route.id, route] as const))('%s', (_, r
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+/** The lists: every route whose query takes the shared `cursor` (domain/shared/schemas.ts PageQuery). */
+const listRoutes = allRoutes.filter((route) => route.method === 'GET' && route.request?.query instanceof z.ZodObject && 'cursor' in route.request.query.shape);
+
+describe.each(listRoutes.map((route) => [route.id, route] as const))('%s, a list', (_, route) => {
+  it('a cursor it did not issue (forged, or tampered with) is a 400 naming query.cursor; a limit over 200 a 400 naming query.limit', async () => {
+    const fixture = await routeFixture(deps, route, { tenant, owner: 'alice', approvals: api.approvals });
+    // The route's own valid query (a required filter such as the audit trail's entityId), then the bad part.
+    const valid = ROUTE_REQUESTS[route.id as RouteId](fixture, 'own', 'alice').query;
+    const path = `${pathFor(route, fixture)}?${valid ? `${valid}&` : ''}`;
+    // Shaped like ours — a payload and a MAC — but signed by nobody: what a client crafting a start key sends.
+    const payload = Buffer.from(JSON.stringify({ pk: `$salesflow#tenantid_${tenant}`, sk: 'x' })).toString('base64url');
+    for (const cursor of [`${payload}.${Buffer.from('not a mac').toString('base64url')}`, `${payload}.`, 'garbage']) {
+      const forged = await call<{ errors: Array<{ path: string }> }>(api, 'GET', `${path}cursor=${encodeURIComponent(cursor)}`, { token });
+      expectProblem(forged, 400);
+      expect(forged.body.errors.map((issue) => issue.path)).toEqual(['query.cursor']);
+    }
+    const tooMany = await call<{ errors: Array<{ path: string }> }>(api, 'GET', `${path}limit=201`, { token });
+    expectProblem(tooMany, 400);
+    expect(tooMany.body.errors.map((issue) => issue.path)).toEqual(['query.limit']);
   });
 });
 
