@@ -13,7 +13,7 @@ import { quoteSchema } from './quotes/model';
 import { repProfileSchema } from './reps/model';
 import { timerSchema } from './scheduling/model';
 import { taskSchema } from './tasks/model';
-import { tenantSettingsSchema } from './settings/model';
+import { exchangeRateSchema, tenantSettingsSchema } from './settings/model';
 import { uniqueValueSchema } from './shared/unique-value.model';
 
 /** The document client ElectroDB drives (a `DynamoDBDocumentClient`, built by the caller). */
@@ -36,6 +36,7 @@ export function createSalesDb(client: DocumentClientLike, table: string) {
       idempotencyRecord: new Entity(idempotencyRecordSchema),
       domainEvent: new Entity(domainEventSchema),
       tenantSettings: new Entity(tenantSettingsSchema),
+      exchangeRate: new Entity(exchangeRateSchema),
       pipeline: new Entity(pipelineSchema),
       opportunity: new Entity(opportunitySchema),
       stageChange: new Entity(stageChangeSchema),

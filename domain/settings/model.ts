@@ -15,6 +15,10 @@ export const tenantSettingsSchema = createSchema({
     maxDiscountPercent: { type: 'string' },
     /** When the reminder job tells assignees of due tasks and escalates overdue ones (hours). */
     taskReminders: { type: CustomAttributeType<{ dueSoonHours: number; escalateAfterHours: number }>('any') },
+    /** IANA time zone report periods are cut in. */
+    reportingTimezone: { type: 'string' },
+    /** 1–12: the month the fiscal year starts. */
+    fiscalYearStartMonth: { type: 'number' },
     updatedAt: { type: 'string', required: true },
     updatedBy: { type: 'string', required: true },
     version: { type: 'number', required: true },
@@ -23,6 +27,29 @@ export const tenantSettingsSchema = createSchema({
     byTenant: {
       pk: { field: 'pk', composite: ['tenantId'] },
       sk: { field: 'sk', composite: [] },
+    },
+  },
+});
+
+/**
+ * A dated exchange rate: from `effectiveFrom` on (until a later one of the same currency), one unit of `currency`
+ * is worth `rate` units of the tenant's base currency. One item per tenant, currency and date.
+ */
+export const exchangeRateSchema = createSchema({
+  model: { entity: 'exchangeRate', version: '1', service: SERVICE_NAME },
+  attributes: {
+    tenantId: { type: 'string', required: true, readOnly: true },
+    currency: { type: 'string', required: true, readOnly: true },
+    effectiveFrom: { type: 'string', required: true, readOnly: true },
+    /** Base-currency units per unit, a decimal string (never a binary float). */
+    rate: { type: 'string', required: true },
+    updatedAt: { type: 'string', required: true },
+    updatedBy: { type: 'string', required: true },
+  },
+  indexes: {
+    byTenant: {
+      pk: { field: 'pk', composite: ['tenantId'] },
+      sk: { field: 'sk', composite: ['currency', 'effectiveFrom'] },
     },
   },
 });

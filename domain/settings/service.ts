@@ -15,6 +15,8 @@ export const DEFAULT_SETTINGS: Omit<SettingsView, 'version'> = {
   taxRates: { standard: '0' },
   maxDiscountPercent: '20',
   taskReminders: { dueSoonHours: 24, escalateAfterHours: 24 },
+  reportingTimezone: 'UTC',
+  fiscalYearStartMonth: 1,
 };
 
 type SettingsItem = EntityItem<SalesDb['entities']['tenantSettings']>;
@@ -33,6 +35,8 @@ function toSettingsView(data: SettingsItem | null): SettingsView {
     taxRates: data.taxRates ?? DEFAULT_SETTINGS.taxRates,
     maxDiscountPercent: data.maxDiscountPercent ?? DEFAULT_SETTINGS.maxDiscountPercent,
     taskReminders: data.taskReminders ?? DEFAULT_SETTINGS.taskReminders,
+    reportingTimezone: data.reportingTimezone ?? DEFAULT_SETTINGS.reportingTimezone,
+    fiscalYearStartMonth: data.fiscalYearStartMonth ?? DEFAULT_SETTINGS.fiscalYearStartMonth,
     version: data.version,
     updatedAt: data.updatedAt,
     updatedBy: data.updatedBy,
@@ -53,6 +57,8 @@ export async function putSettings(deps: Deps, actor: Actor, input: SettingsInput
         taxRates: input.taxRates ?? DEFAULT_SETTINGS.taxRates,
         maxDiscountPercent: input.maxDiscountPercent ?? DEFAULT_SETTINGS.maxDiscountPercent,
         taskReminders: input.taskReminders ?? DEFAULT_SETTINGS.taskReminders,
+        reportingTimezone: input.reportingTimezone ?? DEFAULT_SETTINGS.reportingTimezone,
+        fiscalYearStartMonth: input.fiscalYearStartMonth ?? DEFAULT_SETTINGS.fiscalYearStartMonth,
       };
       const next: SettingsItem = { tenantId: actor.tenantId, ...settings, updatedAt: now, updatedBy: actor.userId, version: current.version + 1 };
       const { version: _version, updatedAt: _at, updatedBy: _by, ...before } = current;

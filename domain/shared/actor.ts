@@ -41,6 +41,9 @@ export const AUDIT_READERS = ['admin', 'manager'] as const satisfies readonly Ro
 
 export const mayReadAuditTrail = (actor: Actor): boolean => hasAnyRole(actor, AUDIT_READERS);
 
+/** Who keeps the tenant's exchange rates. */
+export const RATE_KEEPERS = ['admin', 'finance'] as const satisfies readonly Role[];
+
 /** Admins and managers see and change every record of their tenant. */
 export function seesWholeTenant(actor: Actor): boolean {
   return hasAnyRole(actor, ['admin', 'manager']);

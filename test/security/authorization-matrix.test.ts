@@ -81,6 +81,8 @@ const EXPECTED: Record<RouteId, (role: Role, scope: Scope) => number> = {
   listAudit: (role, scope) => (scope === 'noToken' ? 401 : role === 'admin' || role === 'manager' ? 200 : 403),
   getSettings: (_role, scope) => (scope === 'noToken' ? 401 : 200),
   putSettings: adminOnly,
+  getExchangeRates: (_role, scope) => (scope === 'noToken' ? 401 : 200),
+  putExchangeRates: (role, scope) => (scope === 'noToken' ? 401 : role === 'admin' || role === 'finance' ? 200 : 403),
   getPipeline: (_role, scope) => (scope === 'noToken' ? 401 : 200),
   putPipeline: adminOnly,
   // otherOwner: an opportunity on another rep's customer — reps may not.

@@ -29,6 +29,8 @@ export const ROUTE_REQUESTS: Record<RouteId, (fixture: RouteFixture, scope: Scop
   listAudit: (fixture) => ({ query: `entityId=${fixture.customerId}` }),
   getSettings: () => ({}),
   putSettings: () => ({ body: { baseCurrency: 'EUR', lostReasons: ['price', 'competitor', 'no_budget', 'no_decision', 'timing', 'other'] } }),
+  getExchangeRates: () => ({ query: 'on=2027-01-15' }),
+  putExchangeRates: () => ({ body: { rates: [{ currency: 'USD', rate: '0.9130', effectiveFrom: '2027-01-01' }] } }),
   getPipeline: () => ({}),
   putPipeline: () => ({ body: { stages: DEFAULT_PIPELINE.stages } }),
   createOpportunity: (fixture) => ({ body: { customerId: fixture.customerId, name: 'New deal', expectedCloseDate: '2027-03-31' } }),

@@ -1,5 +1,5 @@
 /** Tenant settings. */
-import { getSettings, putSettings } from '../../../domain/settings';
+import { getExchangeRates, getSettings, putExchangeRates, putSettings } from '../../../domain/settings';
 import { ok } from '../../shared/http';
 import { createHttpHandler } from '../../shared/http-handler';
 import { settingsRoutes } from './routes';
@@ -13,4 +13,6 @@ export const handler = createHttpHandler(settingsRoutes, {
     const settings = await putSettings(deps, actor, body, { ifMatch });
     return ok(settings, settings.version);
   },
+  getExchangeRates: async ({ deps, actor, query }) => ok(await getExchangeRates(deps, actor, query)),
+  putExchangeRates: async ({ deps, actor, body }) => ok(await putExchangeRates(deps, actor, body)),
 });
