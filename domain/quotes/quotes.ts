@@ -84,6 +84,11 @@ export async function listQuotes(deps: Deps, actor: Actor, opportunityId: string
 
 /** A sent quote past its validity is recorded as expired when it is read. */
 export async function getQuote(deps: Deps, actor: Actor, quoteId: string): Promise<QuoteView> {
+  return (await readQuoteWithDeal(deps, actor, quoteId)).quote;
+}
+
+/** The quote as shown (recorded as expired if it is), with its deal, read once. */
+async function readQuoteWithDeal(deps: Deps, actor: Actor, quoteId: string): Promise<{ quote: QuoteView; opportunity: OpportunityItem }> {
   const quote = await readQuote(deps, actor, quoteId);
   // A read never fails for being busy: if others keep changing it, it is shown as it is now.
   const current = hasExpired(quote, today(deps))
@@ -93,7 +98,7 @@ export async function getQuote(deps: Deps, actor: Actor, quoteId: string): Promi
       })
     : quote;
   const [primary, opportunity] = await Promise.all([isPrimary(deps, current), readOpportunity(deps, actor, current.opportunityId)]);
-  return toQuoteView(current, primary, opportunity.owner);
+  return { quote: toQuoteView(current, primary, opportunity.owner), opportunity };
 }
 
 export async function updateQuote(deps: Deps, actor: Actor, quoteId: string, patch: UpdateQuoteInput, options: WriteOptions = {}): Promise<QuoteView> {
@@ -140,10 +145,9 @@ export async function updateQuote(deps: Deps, actor: Actor, quoteId: string, pat
 
 /** The quote as the document template sees it, with the customer's and the opportunity's names. */
 export async function quoteForDocument(deps: Deps, actor: Actor, quoteId: string) {
-  const quote = await getQuote(deps, actor, quoteId);
-  const [customer, opportunity, settings] = await Promise.all([
+  const { quote, opportunity } = await readQuoteWithDeal(deps, actor, quoteId);
+  const [customer, settings] = await Promise.all([
     deps.db.entities.customer.get({ tenantId: actor.tenantId, customerId: quote.customerId }).go(),
-    readOpportunity(deps, actor, quote.opportunityId),
     getSettings(deps, actor),
   ]);
   return { quote, customer: customer.data, opportunity, settings };

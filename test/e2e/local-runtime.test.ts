@@ -5,13 +5,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { freePort } from '../../infra/local/dynamodb-local';
 import { documentedFetch } from '../support/local-api';
+import { root, startNpmStart } from '../support/npm-start';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const tsx = join(root, 'node_modules/.bin/tsx');
 
 function runStart(env: Record<string, string>, args: string[] = []) {
@@ -78,22 +77,12 @@ describe('npm start', () => {
 
   // Starting everything (Java, the seed through the approval workflow) on a busy CI machine: a wait bound, not a speed check.
   it('runs the whole system, serves the seeded tenant, and stops cleanly on Ctrl-C', { timeout: 150_000 }, async () => {
-    const port = await freePort();
-    const child = runStart({ PORT: String(port) }, ['--in-memory']);
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    onTestFinished(() => {
-      if (child.exitCode === null) child.kill('SIGKILL');
-    });
-    const deadline = Date.now() + 120_000;
-    while (!output.includes('Ctrl-C stops everything') && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const run = await startNpmStart(['--in-memory']);
+    onTestFinished(() => run.kill());
+    const { port } = run;
+    const output = run.output();
     expect(output).toContain('Salesflow is running');
-    const managerToken = /manager\s+alice\s+(\S+)/.exec(output)?.[1];
-    expect(managerToken).toBeDefined();
+    const managerToken = run.token('alice');
 
     // Every response checked against the OpenAPI document, as call() checks the TestApi's.
     const health = await documentedFetch(`http://localhost:${port}/health`);
@@ -104,7 +93,7 @@ describe('npm start', () => {
 
     // The seed ran a contract through the approval workflow (signed, so Stark's deal is won) and left Globex's
     // waiting for a manager: the state machine runs in this process.
-    const mike = /manager\s+mike\s+(\S+)/.exec(output)?.[1];
+    const mike = run.token('mike');
     const approvals = await documentedFetch(`http://localhost:${port}/approvals`, { headers: { authorization: `Bearer ${mike}` } });
     const pending = (await approvals.json()) as { items: Array<{ contractTitle: string; status: string }> };
     expect(pending.items.map((r) => [r.contractTitle, r.status])).toEqual([['Globex platform renewal', 'pending']]);
@@ -117,9 +106,8 @@ describe('npm start', () => {
     expect(JSON.parse(job.stdout)).toMatchObject({ job: 'reminders', result: { dueTimers: expect.any(Number), skipped: expect.any(Number) } });
     expect(output).toContain('Schedules    reminders rate(15 minutes)');
 
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
-    expect(output).toContain('Stopped.');
+    expect(await run.stop()).toBe(0);
+    expect(run.output()).toContain('Stopped.');
     await expect(fetch(`http://localhost:${port}/health`)).rejects.toThrow();
   });
 
@@ -231,43 +219,26 @@ interface RequestSummary {
   createdAt: string;
 }
 
-/** `npm start` as a child process, ready; its demo users' tokens read from its banner. */
+/** `npm start` ready (../support/npm-start.ts), with calls as the demo users of its banner. */
 async function runtime(args: string[], env: Record<string, string>) {
-  const port = await freePort();
-  const child = runStart({ PORT: String(port), ...env }, args);
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  onTestFinished(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  const deadline = Date.now() + 120_000;
-  while (!output.includes('Ctrl-C stops everything') && Date.now() < deadline && child.exitCode === null) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  expect(output, output).toContain('Salesflow is running');
-  const token = (sub: string) => {
-    const found = new RegExp(`\\s${sub}\\s+(\\S+)`).exec(output)?.[1];
-    if (!found) throw new Error(`No token for ${sub} in the banner`);
-    return found;
-  };
+  const run = await startNpmStart(args, env);
+  onTestFinished(() => run.kill());
+  expect(run.output(), run.output()).toContain('Salesflow is running');
   return {
-    port,
-    output: () => output,
+    port: run.port,
+    output: run.output,
     async call(method: string, path: string, sub: string, body?: unknown) {
-      const response = await documentedFetch(`http://localhost:${port}${path}`, {
+      const response = await documentedFetch(`http://localhost:${run.port}${path}`, {
         method,
-        headers: { authorization: `Bearer ${token(sub)}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+        headers: { authorization: `Bearer ${run.token(sub)}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
         ...(body !== undefined && { body: JSON.stringify(body) }),
       });
       const text = await response.text();
       return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
     },
     async stop() {
-      child.kill('SIGINT');
-      expect(await exited).toBe(0);
-      return output;
+      expect(await run.stop()).toBe(0);
+      return run.output();
     },
   };
 }
