@@ -1,4 +1,5 @@
 import { Entity, Service } from 'electrodb';
+import { kpiAggregateSchema, kpiContributionSchema, kpiTenantSchema, pipelineSnapshotSchema } from './analytics/model';
 import { approvalLinkRevocationSchema, approvalPolicySchema, approvalRequestSchema } from './approvals/model';
 import { assignmentCursorSchema, assignmentRulesSchema } from './assignment/model';
 import { auditEntrySchema } from './audit/model';
@@ -54,6 +55,10 @@ export function createSalesDb(client: DocumentClientLike, table: string) {
       repProfile: new Entity(repProfileSchema),
       assignmentRules: new Entity(assignmentRulesSchema),
       assignmentCursor: new Entity(assignmentCursorSchema),
+      kpiTenant: new Entity(kpiTenantSchema),
+      kpiAggregate: new Entity(kpiAggregateSchema),
+      kpiContribution: new Entity(kpiContributionSchema),
+      pipelineSnapshot: new Entity(pipelineSnapshotSchema),
     },
     { client, table },
   );

@@ -1,2 +1,4 @@
-/** The analytics context's public module: the reporting calendar (periods), and later the KPI rollups and reports. */
+/** The analytics context's public module: the reporting calendar, the KPI rollup and recompute, and reports. */
 export * from './periods';
+export { runKpiRollup, rollUpTenant, type RollupRun, type TenantRollup } from './rollup';
+export { recomputePeriod, type RecomputeRun } from './recompute';

@@ -19,6 +19,7 @@ import {
   normalizeDomain,
   normalizeTags,
   ownerForNewRecord,
+  withCustomerSince,
 } from './rules';
 import type { CreateCustomerInput, CustomerView, ListCustomersInput, UpdateCustomerInput } from './schemas';
 
@@ -39,7 +40,7 @@ export async function createCustomer(
   try {
     return await createWrite(deps, async () => {
       const now = deps.clock.now().toISOString();
-      const customer: CustomerItem = {
+      const customer: CustomerItem = withCustomerSince({
         tenantId: actor.tenantId,
         customerId: deps.ids.next(),
         name: input.name,
@@ -60,7 +61,7 @@ export async function createCustomer(
         updatedAt: now,
         updatedBy: actor.userId,
         version: 1,
-      };
+      }, now);
       const view = toCustomerView(customer);
       const log = logChange(deps, actor, now, {
         entityType: 'customer',
@@ -203,7 +204,7 @@ export async function saveCustomer(
   allowDuplicate: boolean,
   notifications: NotificationItem[] = [],
 ): Promise<Planned<CustomerView>> {
-  const saved: CustomerItem = { ...next, version: current.version + 1 };
+  const saved: CustomerItem = withCustomerSince({ ...next, version: current.version + 1 }, next.updatedAt);
   const log = logChange(deps, actor, saved.updatedAt, {
     entityType: 'customer',
     entityId: current.customerId,
@@ -282,6 +283,7 @@ export function toCustomerView(item: CustomerItem): CustomerView {
     phone: item.phone,
     owner: item.owner,
     lastContactedAt: item.lastContactedAt,
+    customerSince: item.customerSince,
     archived: item.state === 'archived',
     archivedAt: item.archivedAt,
     createdAt: item.createdAt,

@@ -4,6 +4,7 @@ import { logChange } from '../shared/change-log';
 import type { Deps } from '../shared/ports';
 import type { WriteSet } from '../shared/versioned-write';
 import { ConflictError } from '../errors';
+import { withCustomerSince } from './rules';
 import { assertNotArchived, customerEvents, replaceCustomer, type CustomerItem } from './customers';
 
 /**
@@ -28,7 +29,7 @@ export function customerInChange(deps: Deps, actor: Actor, current: CustomerItem
     }
     const next: CustomerItem = { ...current, lifecycle, updatedAt: at, updatedBy: actor.userId };
     const changes = { lifecycle: { from: current.lifecycle, to: lifecycle } };
-    const saved: CustomerItem = { ...next, version: current.version + 1 };
+    const saved: CustomerItem = withCustomerSince({ ...next, version: current.version + 1 }, at);
     replaceCustomer(tx, saved, current.version);
     tx.log(
       logChange(deps, actor, at, { entityType: 'customer', entityId: current.customerId, action: 'update', changes, events: customerEvents('update', changes, saved) }),

@@ -50,6 +50,8 @@ export const customerSchema = createSchema({
     phone: { type: 'string' },
     owner: { type: 'string', required: true },
     lastContactedAt: { type: 'string' },
+    /** When the record first became a customer (lifecycle `customer`): what "new customers" counts. */
+    customerSince: { type: 'string' },
     state: { type: RECORD_STATES, required: true },
     archivedAt: { type: 'string' },
     ...RECORD_STAMPS,

@@ -81,3 +81,12 @@ export function customerListIndex(filters: { owner?: string; lifecycle?: string 
   if (filters.lifecycle !== undefined) return 'byLifecycle';
   return 'byName';
 }
+
+/**
+ * A customer record as saved: the first time its lifecycle is `customer` it gets `customerSince` (the time of
+ * that change), kept from then on, also when it churns and comes back — what the "new customers" KPI counts.
+ */
+export function withCustomerSince<T extends { lifecycle: string; customerSince?: string }>(item: T, at: string): T {
+  if (item.lifecycle !== 'customer' || item.customerSince !== undefined) return item;
+  return { ...item, customerSince: at };
+}

@@ -74,6 +74,7 @@ export const Customer = z
     phone: z.string().optional(),
     owner: z.string(),
     lastContactedAt: z.string().optional(),
+    customerSince: z.string().optional().meta({ description: 'When it first became a customer (lifecycle `customer`); kept if it churns' }),
     archived: z.boolean(),
     archivedAt: z.string().optional(),
     createdAt: z.string(),

@@ -116,7 +116,7 @@ export async function versionedWrite<R, T>(deps: Deps, options: WriteOptions, st
     if (steps.version) assertVersion(steps.version(current), options.ifMatch);
     const planned = await steps.build(current);
     if (!planned.write) return planned.result;
-    if ((await commit(deps, planned.write)) === 'committed') return planned.result;
+    if ((await commitWriteSet(deps, planned.write)) === 'committed') return planned.result;
     if (attempt >= MAX_WRITE_ATTEMPTS) throw new ConcurrentChangeError();
     // A little apart, so writers that collided do not collide again in lockstep.
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 15 * attempt));
@@ -142,7 +142,7 @@ export class TransactionCanceledError extends Error {
   }
 }
 
-async function commit(deps: Deps, write: (tx: WriteSet) => void): Promise<'committed' | 'stale'> {
+export async function commitWriteSet(deps: Deps, write: (tx: WriteSet) => void): Promise<'committed' | 'stale'> {
   let items: Item[] = [];
   const outcome = await deps.db.transaction
     .write((entities) => {

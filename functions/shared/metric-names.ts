@@ -46,6 +46,8 @@ export const RELAY_METRICS = {
 export const JOB_METRICS = {
   /** Due timers a reminder run found (its work; the reminders themselves are counted by the relay). */
   reminderTimersDue: 'ReminderTimersDue',
+  /** Feed events a KPI rollup run went through (its work: cost follows this, not the data). */
+  kpiEventsRolledUp: 'KpiEventsRolledUp',
 } as const;
 
 /** Powertools' cold-start count (`captureColdStartMetric`), with the dimension `function_name`. */

@@ -32,7 +32,9 @@ import { backgroundHandler } from '../shared/background-handler';
 import { RELAY_METRICS } from '../shared/metric-names';
 import { metrics as processMetrics, MetricUnit } from '../shared/metrics';
 import { logger } from '../shared/runtime';
-import { tracer } from '../shared/tracer';
+import { tracedRuntimeDeps, tracer } from '../shared/tracer';
+import { noteFeedChanges } from '../../domain/analytics/registry';
+import type { SalesDb } from '../../domain/db';
 import { type BusinessMetric, businessMetricOf } from './business-metrics';
 
 /** The `source` of every Salesflow event on the bus (what rules match on). */
@@ -48,7 +50,7 @@ const outbox = new Entity(domainEventSchema);
 /** What a stream record means to the relay. */
 type Mapped =
   | { kind: 'ignore' }
-  | { kind: 'publish'; entry: BusEntry; eventId: string; metric?: BusinessMetric }
+  | { kind: 'publish'; entry: BusEntry; eventId: string; tenantId: string; metric?: BusinessMetric }
   | { kind: 'invalid'; reason: string };
 
 /**
@@ -63,7 +65,7 @@ type Mapped =
  */
 export function createPublishEventsHandler(
   publisher: EventPublisher,
-  options: { eventBusName?: string; metrics?: Metrics } = {},
+  options: { eventBusName?: string; metrics?: Metrics; noteFeedChanges?: FeedChangeNote } = {},
 ): PublishEventsHandler {
   const eventBusName = options.eventBusName ?? process.env.EVENT_BUS_NAME;
   if (!eventBusName) throw new Error('EVENT_BUS_NAME is not set');
@@ -72,7 +74,7 @@ export function createPublishEventsHandler(
     const records = event.Records;
     // Position (in `records`) of the first record that could not be published; it and all after it are failures.
     let firstFailure = records.length;
-    const toPublish: { position: number; entry: BusEntry; eventId: string; metric?: BusinessMetric }[] = [];
+    const toPublish: { position: number; entry: BusEntry; eventId: string; tenantId: string; metric?: BusinessMetric }[] = [];
     for (const [position, record] of records.entries()) {
       const mapped = toBusEntry(record, eventBusName);
       if (mapped.kind === 'ignore') continue;
@@ -85,7 +87,14 @@ export function createPublishEventsHandler(
         firstFailure = position;
         break;
       }
-      toPublish.push({ position, entry: mapped.entry, eventId: mapped.eventId, metric: mapped.metric });
+      toPublish.push({ position, entry: mapped.entry, eventId: mapped.eventId, tenantId: mapped.tenantId, metric: mapped.metric });
+    }
+
+    // Before publishing: if the note fails, the batch is retried whole and nothing was published twice.
+    if (options.noteFeedChanges && toPublish.length > 0) {
+      const byTenant = new Map<string, number>();
+      for (const item of toPublish) byTenant.set(item.tenantId, (byTenant.get(item.tenantId) ?? 0) + 1);
+      await options.noteFeedChanges(byTenant);
     }
 
     let published = 0;
@@ -122,6 +131,19 @@ function count(metrics: Metrics, delivered: readonly { metric?: BusinessMetric }
   const byMetric = new Map<BusinessMetric, number>();
   for (const { metric } of delivered) if (metric) byMetric.set(metric, (byMetric.get(metric) ?? 0) + 1);
   for (const [metric, value] of byMetric) metrics.addMetric(metric, MetricUnit.Count, value);
+}
+
+/**
+ * Tells the KPI rollup how many events of each tenant's feed were relayed (domain/analytics: the rollup reads a
+ * tenant's feed only when it grew). Optional: without it (tests of publishing alone) nothing is noted.
+ */
+export type FeedChangeNote = (eventsByTenant: ReadonlyMap<string, number>) => Promise<void>;
+
+/** The note as the deployed relay and `npm start` make it: one ADD per tenant of the batch. */
+export function tableFeedChangeNote(db: SalesDb): FeedChangeNote {
+  return async (eventsByTenant) => {
+    await Promise.all([...eventsByTenant].map(([tenantId, count]) => noteFeedChanges(db, tenantId, count)));
+  };
 }
 
 /** A record that no retry will make publishable (unreadable, not an event, too large). */
@@ -184,7 +206,7 @@ export function toBusEntry(record: DynamoDBRecord, eventBusName: string): Mapped
   if (entrySize(entry) > MAX_PUT_EVENTS_BYTES) {
     return { kind: 'invalid', reason: `event ${item.eventId} is ${entrySize(entry)} bytes, over the PutEvents limit` };
   }
-  return { kind: 'publish', entry, eventId: item.eventId, metric: businessMetricOf(item.type, item.data) };
+  return { kind: 'publish', entry, eventId: item.eventId, tenantId: item.tenantId, metric: businessMetricOf(item.type, item.data) };
 }
 
 /** Consecutive runs of at most 10 entries and at most 256 KB, in order. */
@@ -211,13 +233,15 @@ function batches<T extends { entry: BusEntry }>(items: readonly T[]): T[][] {
  * metrics for `handler`, others in tests. Traced, counted and written as every background function is
  * (../shared/background-handler.ts); the relay itself is built on first use, when EVENT_BUS_NAME is read.
  */
-export function createRelayLambda(publisher: EventPublisher, metrics: Metrics = processMetrics) {
+export function createRelayLambda(publisher: EventPublisher, metrics: Metrics = processMetrics, noteChanges?: () => FeedChangeNote) {
   let relay: PublishEventsHandler | undefined;
   return backgroundHandler<DynamoDBStreamEvent, DynamoDBBatchResponse>(async (event) => {
-    relay ??= createPublishEventsHandler(publisher, { metrics });
+    relay ??= createPublishEventsHandler(publisher, { metrics, noteFeedChanges: noteChanges?.() });
     return relay(event);
   }, metrics);
 }
 
 // Lambda: the EventBridge client once per cold start, captured by the Tracer (a subsegment per PutEvents).
-export const handler = createRelayLambda(new EventBridgePublisher(tracer.captureAWSv3Client(new EventBridgeClient({}))));
+export const handler = createRelayLambda(new EventBridgePublisher(tracer.captureAWSv3Client(new EventBridgeClient({}))), processMetrics, () =>
+  tableFeedChangeNote(tracedRuntimeDeps().db),
+);

@@ -6,6 +6,7 @@ import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-la
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { domainEventSchema } from '../../domain/events/model';
 import type { LogLevel, Stage } from '../config/stages';
@@ -65,14 +66,14 @@ export class OutboxRelay extends Construct {
       entry: join(REPO_ROOT, 'functions', 'streams', 'publish-events.ts'),
       description: `Salesflow ${props.stage}: publishes the outbox (domain events) from the table stream to EventBridge`,
       stage: props.stage,
-      // No TABLE_NAME: the function reads the stream, never the table.
+      // The table only for the KPI rollup's note of what was relayed (one UpdateItem per tenant of a batch).
       logLevel: props.logLevel,
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
       memorySize: props.memorySize,
       timeout: props.timeout,
       reservedConcurrency: props.reservedConcurrency,
-      environment: { EVENT_BUS_NAME: props.eventBus.eventBusName },
+      environment: { EVENT_BUS_NAME: props.eventBus.eventBusName, TABLE_NAME: props.table.tableName },
     });
 
     // Also grants the function (only) stream read: ListStreams, DescribeStream, GetRecords, GetShardIterator.
@@ -88,6 +89,8 @@ export class OutboxRelay extends Construct {
     });
     this.function.fn.addEventSource(this.eventSource);
     props.eventBus.grantPutEventsTo(this.function.role);
+    // Adds to a tenant's `feedChanges` (domain/analytics/registry.ts): an UpdateItem, nothing else of the table.
+    this.function.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [props.table.tableArn] }));
 
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',

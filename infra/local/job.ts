@@ -6,13 +6,15 @@
 import { jobSecretFile, readJobSecret } from './job-secret';
 
 const name = process.argv[2];
+/** What follows the job's name: `--recompute FY2027-Q1 --tenant acme` for kpi-rollup. */
+const args = process.argv.slice(3);
 const port = Number(process.env.PORT ?? 3000);
 // Where npm start listens: 127.0.0.1 unless HOST names one address (a wildcard listens on loopback too).
 const host = !process.env.HOST || ['0.0.0.0', '::'].includes(process.env.HOST) ? '127.0.0.1' : process.env.HOST;
 
 async function main(): Promise<void> {
   if (!name) {
-    console.error('usage: npm run job -- <name>   (jobs: reminders, redrive-events)');
+    console.error('usage: npm run job -- <name> [options]   (jobs: reminders, redrive-events, kpi-rollup [--recompute <period> --tenant <id>])');
     process.exit(2);
   }
   const secret = readJobSecret(port);
@@ -27,7 +29,8 @@ async function main(): Promise<void> {
   try {
     response = await fetch(`http://${host.includes(':') ? `[${host}]` : host}:${port}/_local/jobs/${encodeURIComponent(name)}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${secret}` },
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ args }),
     });
   } catch {
     console.error(`salesflow: nothing answers on ${host} port ${port}. Start the system first (npm start), with the same PORT (and HOST).`);

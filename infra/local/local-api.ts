@@ -21,6 +21,9 @@ import { isJobSecret } from './job-secret';
  */
 export const LOCAL_API_DEFAULT_HOST = '127.0.0.1';
 
+/** A job called with options it does not take: a 400 with this message, not a failure. */
+export class JobUsageError extends Error {}
+
 /** API Gateway's own payload limit; our handlers enforce their smaller one with a problem+json 413. */
 const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
@@ -48,7 +51,7 @@ export function createLocalApi(options: {
    * Scheduled jobs `npm run job -- <name>` may run now: POST /_local/jobs/<name>, from this machine, not from a
    * browser, with `Authorization: Bearer <jobSecret>` (infra/local/job-secret.ts). Without a secret none runs.
    */
-  jobs?: Record<string, () => Promise<unknown>>;
+  jobs?: Record<string, (args: readonly string[]) => Promise<unknown>>;
   jobSecret?: string;
 }): Server {
   const compiled = (routes as readonly RouteDefinition[]).map(compile);
@@ -67,6 +70,12 @@ export function createLocalApi(options: {
    * browser (any page can make it POST here; it sends `Origin` and fetch metadata, which curl and `npm run job`
    * do not), and without this start's secret; only then is the job looked up.
    */
+  async function readBody(req: IncomingMessage): Promise<string> {
+    const parts: Buffer[] = [];
+    for await (const part of req) parts.push(part as Buffer);
+    return Buffer.concat(parts).toString('utf8');
+  }
+
   async function runJob(name: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     // From this machine: over loopback, or to one of its own addresses (HOST=<address>) from that address.
     const address = req.socket.remoteAddress ?? '';
@@ -81,7 +90,20 @@ export function createLocalApi(options: {
     }
     const job = options.jobs?.[name];
     if (!job) return sendJson(res, 404, { message: `No job "${name}"; jobs: ${Object.keys(options.jobs ?? {}).join(', ')}` });
-    sendJson(res, 200, { job: name, result: await job() });
+    const body = await readBody(req);
+    let args: string[] = [];
+    try {
+      const parsed = body.length === 0 ? {} : (JSON.parse(body) as { args?: unknown });
+      if (Array.isArray(parsed.args) && parsed.args.every((arg) => typeof arg === 'string')) args = parsed.args;
+    } catch {
+      return sendJson(res, 400, { message: 'A job request body is {"args": [string]}' });
+    }
+    try {
+      sendJson(res, 200, { job: name, result: await job(args) });
+    } catch (error) {
+      if (error instanceof JobUsageError) return sendJson(res, 400, { message: error.message });
+      throw error;
+    }
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

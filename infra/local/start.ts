@@ -63,21 +63,22 @@ async function main(): Promise<void> {
   const { useApprovalEngine } = await import('../../functions/shared/approval-engine');
   const { handler: approvalTasks } = await import('../../functions/workflows/approval-tasks');
   const { handler: reminders } = await import('../../functions/schedules/reminders');
+  const { handler: kpiRollup } = await import('../../functions/schedules/kpi-rollup');
   const { startLocalScheduler } = await import('./local-scheduler');
   const { stageConfig } = await import('../config/stages');
-  const { createLocalApi, listenLocalApi, loadHandlers } = await import('./local-api');
+  const { createLocalApi, JobUsageError, listenLocalApi, loadHandlers } = await import('./local-api');
   const { createJobSecret } = await import('./job-secret');
   const { provideOpenApiDocument } = await import('../openapi/write');
   const { createLocalEventBus } = await import('./local-event-bus');
   const { fileCheckpointStore, fileDeadLetterStore, memoryDeadLetterStore, redriveDeadLetters, startStreamPoller } = await import('./stream-poller');
-  const { createPublishEventsHandler } = await import('../../functions/streams/publish-events');
+  const { createPublishEventsHandler, tableFeedChangeNote } = await import('../../functions/streams/publish-events');
 
   await ensureTable(createDynamoClient({ endpoint: dynamo.endpoint }), TABLE_NAME);
   // The outbox relay: from the stream's start (TRIM_HORIZON, or where the previous run stopped), so nothing
   // written before it runs is missed.
   const eventLog = heldBackLog();
   const bus = createLocalEventBus({ name: EVENT_BUS_NAME, log: eventLog.log });
-  const relay = createPublishEventsHandler(bus, { eventBusName: EVENT_BUS_NAME });
+  const relay = createPublishEventsHandler(bus, { eventBusName: EVENT_BUS_NAME, noteFeedChanges: tableFeedChangeNote(runtimeDeps().db) });
   // What the relay still cannot publish after every retry is parked here (on AWS: the dead-letter queue).
   const deadLetters = values['in-memory'] ? memoryDeadLetterStore() : fileDeadLetterStore(`${dataDir}/outbox-dead-letters.json`);
   const poller = await startStreamPoller({
@@ -99,9 +100,19 @@ async function main(): Promise<void> {
   const resumed = await resumePendingApprovals(runtimeDeps(), approvals, eventLog.log);
   const keys = await loadOrCreateDevKeys();
   // The dev stage's schedule expressions, fired here; `npm run job -- reminders` runs one now.
-  const jobs = { reminders: () => reminders(), 'redrive-events': () => redriveDeadLetters(deadLetters, relay) };
-  const { remindersRate } = stageConfig('dev').schedules;
-  const stopSchedules = startLocalScheduler([{ name: 'reminders', expression: remindersRate, run: jobs.reminders }], eventLog.log);
+  const jobs = {
+    reminders: () => reminders(),
+    'redrive-events': () => redriveDeadLetters(deadLetters, relay),
+    'kpi-rollup': (args: readonly string[] = []) => kpiRollup(kpiRollupInput(args, JobUsageError)),
+  };
+  const { remindersRate, kpiRollupRate } = stageConfig('dev').schedules;
+  const stopSchedules = startLocalScheduler(
+    [
+      { name: 'reminders', expression: remindersRate, run: jobs.reminders },
+      { name: 'kpi-rollup', expression: kpiRollupRate, run: () => jobs['kpi-rollup']() },
+    ],
+    eventLog.log,
+  );
   // GET /openapi.json serves the document generated from the route table now, as the stack does at synth.
   provideOpenApiDocument('.local/openapi.json');
   // A new secret each start, for `npm run job` only (.local/job-secret-<port>, 0600): see ./job-secret.ts.
@@ -127,6 +138,7 @@ async function main(): Promise<void> {
   console.log(`  Approvals    the approval state machine (same ASL as CDK) runs here; steps escalate after ${process.env.APPROVAL_TIMEOUT_SECONDS} s`);
   if (resumed > 0) console.log(`               ${resumed} pending step${resumed === 1 ? '' : 's'} of an earlier run resumed where they stood`);
   console.log(`  Schedules    reminders ${remindersRate} (run one now: npm run job -- reminders; it sends the secret in ${jobSecret.file})`);
+  console.log(`               kpi-rollup ${kpiRollupRate} (npm run job -- kpi-rollup; --recompute FY2027-Q1 --tenant ${DEMO_TENANT} rebuilds a period)`);
   console.log(`  Events       domain events are published to the local bus "${EVENT_BUS_NAME}" and logged here ([bus] …)`);
   console.log(`  Demo tenant  ${DEMO_TENANT} (${seeded === 'seeded' ? 'seeded now' : 'already seeded'})\n`);
   console.log('Tokens for the demo users (valid 12 h; more with `npm run token -- --tenant acme --role rep --sub bob`):');
@@ -191,3 +203,19 @@ main().catch(async (error: unknown) => {
   await cleanupOnFailure?.().catch(() => undefined);
   process.exit(1);
 });
+
+/** `--recompute <period> --tenant <id>` → the job's input; anything else is a usage error (400). */
+function kpiRollupInput(args: readonly string[], UsageError: new (message: string) => Error) {
+  const usage = 'kpi-rollup takes no options, or --recompute <period id> --tenant <tenant id>';
+  if (args.length === 0) return null;
+  const options = new Map<string, string>();
+  for (let index = 0; index < args.length; index += 2) {
+    const [flag, value] = [args[index], args[index + 1]];
+    if ((flag !== '--recompute' && flag !== '--tenant') || value === undefined || options.has(flag)) throw new UsageError(usage);
+    options.set(flag, value);
+  }
+  const period = options.get('--recompute');
+  const tenantId = options.get('--tenant');
+  if (!period || !tenantId) throw new UsageError(usage);
+  return { recompute: { period, tenantId } };
+}
