@@ -1,2 +1,8 @@
-/** The analytics context's public module: the reporting calendar (periods), and later the KPI rollups and reports. */
+/**
+ * The analytics context's public module: the reporting calendar (periods), targets and forecast calls, and later
+ * the KPI rollups and reports.
+ */
 export * from './periods';
+export { getTargets, putTargets, targetsOf } from './targets';
+export { adjustForecast, forecastCallsOf, getForecastCalls, submitForecast, type ForecastCall } from './forecasts';
+export { MAX_TARGETS_PER_REQUEST, type TargetMetric, type TargetScope } from './plan-rules';
