@@ -107,7 +107,7 @@ async function writeCall(deps: Deps, actor: Actor, periodId: string, userId: str
         parentId: userId,
         action: current ? 'update' : 'create',
         changes,
-        events: [{ type, data: { period: period.id, userId } }],
+        events: [{ type, data: { periodId: period.id, userId } }],
       });
       return {
         result: next,

@@ -70,7 +70,7 @@ export async function putTargets(deps: Deps, actor: Actor, periodId: string, inp
         entityId: period.id,
         action: 'update',
         changes,
-        events: [{ type: 'targets.updated', data: { period: period.id, changes } }],
+        events: [{ type: 'targets.updated', data: { periodId: period.id, changes } }],
       });
       return {
         result: undefined,
