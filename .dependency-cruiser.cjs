@@ -18,7 +18,7 @@
 const LAYERS = [
   /* L0 */ ['events', 'idempotency', 'notifications', 'scheduling'],
   /* L1 */ ['audit'],
-  /* L2 */ ['settings', 'reps'],
+  /* L2 */ ['settings', 'reps', 'directory'],
   /* L3 */ ['assignment'],
   /* L4 */ ['customers'],
   /* L5 */ ['pipeline', 'catalog'],

@@ -1,10 +1,11 @@
 import { Entity, Service } from 'electrodb';
-import { kpiAggregateSchema, kpiContributionSchema, kpiTenantSchema, pipelineSnapshotSchema } from './analytics/model';
+import { forecastCallSchema, kpiAggregateSchema, kpiContributionSchema, kpiTenantSchema, pipelineSnapshotSchema, targetSchema } from './analytics/model';
 import { approvalLinkRevocationSchema, approvalPolicySchema, approvalRequestSchema } from './approvals/model';
 import { assignmentCursorSchema, assignmentRulesSchema } from './assignment/model';
 import { auditEntrySchema } from './audit/model';
 import { productSchema } from './catalog/model';
 import { contractSchema, contractTemplateSchema } from './contracts/model';
+import { teamMembershipSchema, teamSchema } from './directory/model';
 import { domainEventSchema } from './events/model';
 import { activitySchema, contactSchema, customerSchema, opportunityActivitySchema } from './customers/model';
 import { idempotencyRecordSchema } from './idempotency/model';
@@ -55,6 +56,10 @@ export function createSalesDb(client: DocumentClientLike, table: string) {
       repProfile: new Entity(repProfileSchema),
       assignmentRules: new Entity(assignmentRulesSchema),
       assignmentCursor: new Entity(assignmentCursorSchema),
+      team: new Entity(teamSchema),
+      teamMembership: new Entity(teamMembershipSchema),
+      target: new Entity(targetSchema),
+      forecastCall: new Entity(forecastCallSchema),
       kpiTenant: new Entity(kpiTenantSchema),
       kpiAggregate: new Entity(kpiAggregateSchema),
       kpiContribution: new Entity(kpiContributionSchema),

@@ -1,4 +1,10 @@
-/** The analytics context's public module: the reporting calendar, the KPI rollup and recompute, and reports. */
+/**
+ * The analytics context's public module: the reporting calendar (periods), targets and forecast calls, the KPI
+ * rollup and recompute, and the reports.
+ */
 export * from './periods';
+export { getTargets, putTargets, targetsOf } from './targets';
+export { adjustForecast, forecastCallsOf, getForecastCalls, submitForecast, type ForecastCall } from './forecasts';
+export { MAX_TARGETS_PER_REQUEST, type TargetMetric, type TargetScope } from './plan-rules';
 export { runKpiRollup, rollUpTenant, type RollupRun, type TenantRollup } from './rollup';
 export { recomputePeriod, type RecomputeRun } from './recompute';

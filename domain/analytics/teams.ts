@@ -1,7 +1,10 @@
-/** Who is in which team, as the KPI rollup attributes figures (a user's team now). */
+/** Who is in which team, as the KPI rollup attributes figures: a user's team now (domain/directory). */
+import { listAllTeams } from '../directory';
 import type { Deps } from '../shared/ports';
 
-/** user → team, for every member of a team of the tenant. */
-export async function teamMembership(_deps: Deps, _tenantId: string): Promise<Map<string, string>> {
-  return new Map();
+/** user → team, for every member of a team of the tenant (one query of the tenant's teams). */
+export async function teamMembership(deps: Deps, tenantId: string): Promise<Map<string, string>> {
+  const membership = new Map<string, string>();
+  for (const team of await listAllTeams(deps, tenantId)) for (const member of team.members) membership.set(member, team.id);
+  return membership;
 }

@@ -44,6 +44,18 @@ export const mayReadAuditTrail = (actor: Actor): boolean => hasAnyRole(actor, AU
 /** Who keeps the tenant's exchange rates. */
 export const RATE_KEEPERS = ['admin', 'finance'] as const satisfies readonly Role[];
 
+/**
+ * Who reads the sales organisation and its plans: teams, targets, forecast calls. Not `service`: after-sales sees
+ * no sales figures (issue 16), and teams exist to roll figures up to managers.
+ */
+export const SALES_PLAN_READERS = ['admin', 'manager', 'rep', 'finance'] as const satisfies readonly Role[];
+
+/** Who keeps teams, sets targets and adjusts forecast calls. */
+export const SALES_PLANNERS = ['admin', 'manager'] as const satisfies readonly Role[];
+
+/** Who submits a forecast call of their own: the roles that own deals. */
+export const FORECASTERS = ['admin', 'manager', 'rep'] as const satisfies readonly Role[];
+
 /** Admins and managers see and change every record of their tenant. */
 export function seesWholeTenant(actor: Actor): boolean {
   return hasAnyRole(actor, ['admin', 'manager']);

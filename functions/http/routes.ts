@@ -4,6 +4,7 @@
  * document (infra/openapi) and the tests (authorization matrix, bad-input suite). No Lambda handler imports
  * this index: a function bundles only its own context's table and schemas.
  */
+import { analyticsRoutes } from './analytics/routes';
 import { approvalRoutes } from './approvals/routes';
 import { assignmentRoutes } from './assignment/routes';
 import { auditRoutes } from './audit/routes';
@@ -36,6 +37,7 @@ export const routes = [
   ...notificationRoutes,
   ...taskRoutes,
   ...assignmentRoutes,
+  ...analyticsRoutes,
 ] as const satisfies readonly RouteDefinition[];
 
 export type Route = (typeof routes)[number];

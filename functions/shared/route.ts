@@ -24,6 +24,7 @@ export const FUNCTIONS = [
   'notifications',
   'tasks',
   'assignment',
+  'analytics',
 ] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 

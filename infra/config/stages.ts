@@ -125,7 +125,7 @@ function build(stage: Stage): StageConfig {
         userPoolThreatProtection: true,
         logRetention: 30,
         logLevel: 'INFO',
-        // 93 reserved in all (a tenth of the default regional quota of 1,000).
+        // 95 reserved in all (a tenth of the default regional quota of 1,000).
         lambda: {
           http: { memoryMb: 1024, timeoutSeconds: 10, reservedConcurrency: 5 },
           httpFunctions: {
@@ -134,6 +134,8 @@ function build(stage: Stage): StageConfig {
             tasks: { reservedConcurrency: 10 },
             notifications: { reservedConcurrency: 10 },
             system: { timeoutSeconds: 3, reservedConcurrency: 2 },
+            // Targets and forecast calls are set a few times a period: light traffic.
+            analytics: { reservedConcurrency: 2 },
           },
           outboxRelay: { memoryMb: 512, timeoutSeconds: 30, reservedConcurrency: 4 },
           reminders: { memoryMb: 1024, timeoutSeconds: 300, reservedConcurrency: 2 },
@@ -159,8 +161,8 @@ function build(stage: Stage): StageConfig {
         userPoolThreatProtection: true,
         logRetention: 365,
         logLevel: 'INFO',
-        // 387 reserved in all: under 40% of the default regional quota of 1,000, so staging (93) fits beside it
-        // in one account and 520 stay unreserved (Lambda keeps at least 100 unreserved) for anything else.
+        // 397 reserved in all: under 40% of the default regional quota of 1,000, so staging (95) fits beside it
+        // in one account and 508 stay unreserved (Lambda keeps at least 100 unreserved) for anything else.
         // The busiest contexts (what reps work all day, and the notifications clients poll) get 50 each: at
         // Lambda's ~20–100 ms per request that is 500–2,500 requests per second, the stage's route default.
         lambda: {
@@ -171,6 +173,8 @@ function build(stage: Stage): StageConfig {
             tasks: { reservedConcurrency: 50 },
             notifications: { reservedConcurrency: 50 },
             system: { timeoutSeconds: 3, reservedConcurrency: 5 },
+            // Targets and forecast calls (set a few times a period, read by managers): half the default.
+            analytics: { reservedConcurrency: 10 },
           },
           // One concurrent invocation per stream shard; 10 shards is far beyond the table's maximum throughput.
           outboxRelay: { memoryMb: 512, timeoutSeconds: 30, reservedConcurrency: 10 },

@@ -31,6 +31,8 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   Notifications: "The caller's inbox: their notifications and their roles'",
   Tasks: 'Tasks and follow-ups with reminders and escalations',
   Assignment: 'Rep profiles, assignment rules, and reassigning customers and opportunities',
+  Teams: 'Sales teams: a manager and members, each user in at most one team',
+  'Targets and forecasts': 'Targets per period for reps, teams and the tenant; forecast calls submitted by reps and adjusted by managers beside them',
 };
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {

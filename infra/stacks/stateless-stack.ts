@@ -82,8 +82,10 @@ const FUNCTION_ACCESS: Record<FunctionName, FunctionAccess> = {
   notifications: { table: 'read-write', publishesEvents: false },
   // Tasks and follow-ups (with their reminder timers; completing one can log an activity).
   tasks: { table: 'read-write', publishesEvents: false },
-  // Rep profiles, assignment rules and assignments of customers and opportunities.
+  // Rep profiles, teams (with their membership guards), assignment rules and assignments of customers and opportunities.
   assignment: { table: 'read-write', publishesEvents: false },
+  // Targets and forecast calls per period (and, to come, the reports that read the KPI items).
+  analytics: { table: 'read-write', publishesEvents: false },
 };
 
 /**

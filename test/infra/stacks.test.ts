@@ -71,11 +71,11 @@ const EXPECTED: Record<
     publicThrottle: { rate: 5, burst: 10 },
     tableMax: { read: 1000, write: 500 },
     reserved: {
-      http: reservedHttp(5, { customers: 10, pipeline: 10, tasks: 10, notifications: 10, system: 2 }),
+      http: reservedHttp(5, { customers: 10, pipeline: 10, tasks: 10, notifications: 10, system: 2, analytics: 2 }),
       relay: 4,
       reminders: 2,
       approvalTasks: 5,
-      total: 93,
+      total: 95,
     },
     relay: { memoryMb: 512, timeout: 30 },
     reminders: { memoryMb: 1024, timeout: 300 },
@@ -93,11 +93,11 @@ const EXPECTED: Record<
     publicThrottle: { rate: 10, burst: 20 },
     tableMax: { read: 4000, write: 2000 },
     reserved: {
-      http: reservedHttp(20, { customers: 50, pipeline: 50, tasks: 50, notifications: 50, system: 5 }),
+      http: reservedHttp(20, { customers: 50, pipeline: 50, tasks: 50, notifications: 50, system: 5, analytics: 10 }),
       relay: 10,
       reminders: 2,
       approvalTasks: 10,
-      total: 387,
+      total: 397,
     },
     relay: { memoryMb: 512, timeout: 30 },
     reminders: { memoryMb: 1024, timeout: 300 },
@@ -121,6 +121,7 @@ const EXPECTED_ACCESS: Record<FunctionName, { table: 'none' | 'read' | 'read-wri
   notifications: { table: 'read-write', putEvents: false },
   tasks: { table: 'read-write', putEvents: false },
   assignment: { table: 'read-write', putEvents: false },
+  analytics: { table: 'read-write', putEvents: false },
 };
 
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
@@ -280,7 +281,7 @@ describe.each(STAGES)('stage %s', (stage) => {
 
   describe('functions', () => {
     it('has one function per FUNCTIONS entry (and the outbox relay, the approval tasks, the reminders job): nodejs22.x, arm64, X-Ray, stage memory, timeout and environment', () => {
-      expect(FUNCTIONS).toEqual(['system', 'customers', 'audit', 'settings', 'pipeline', 'events', 'catalog', 'quotes', 'contracts', 'approvals', 'notifications', 'tasks', 'assignment']);
+      expect(FUNCTIONS).toEqual(['system', 'customers', 'audit', 'settings', 'pipeline', 'events', 'catalog', 'quotes', 'contracts', 'approvals', 'notifications', 'tasks', 'assignment', 'analytics']);
       stateless.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length + 3);
       for (const name of FUNCTIONS) {
         const fn = built.stateless.functions[name].fn.node.defaultChild as CfnResource;

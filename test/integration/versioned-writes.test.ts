@@ -6,11 +6,13 @@
  * the holder let go meanwhile). Faults are injected at the SDK (test/support/store-faults.ts).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { forecastCallsOf, submitForecast } from '../../domain/analytics';
 import { getApprovalPolicy, putApprovalPolicy } from '../../domain/approvals';
 import { getAssignmentRules, putAssignmentRules } from '../../domain/assignment';
 import { listAudit } from '../../domain/audit';
 import { createProduct, getProduct, updateProduct } from '../../domain/catalog';
 import { createContract, createTemplate, getContract, updateContract } from '../../domain/contracts';
+import { putTeam, readTeam, teamOfUser } from '../../domain/directory';
 import { archiveCustomer, createContact, createCustomer, getCustomer, listContacts, updateCustomer } from '../../domain/customers';
 import { ConcurrentChangeError, ConflictError, PreconditionFailedError, ServiceUnavailableError } from '../../domain/errors';
 import { createOpportunity, getOpportunity, updateOpportunity } from '../../domain/pipeline';
@@ -208,6 +210,37 @@ const CASES: Case[] = [
       };
     },
   },
+  {
+    context: 'directory',
+    entity: 'team',
+    setup: async (deps, who) => {
+      await putTeam(deps, who.dana, 'east', { name: 'First', manager: 'alice', members: ['bob'] });
+      return {
+        version: async (d) => (await readTeam(d, who.tenant, 'east'))?.version ?? 0,
+        ours: (d, options) => putTeam(d, who.alice, 'east', { name: 'Ours', manager: 'alice', members: ['bob', 'carol'] }, options),
+        theirs: (d) => putTeam(d, who.dana, 'east', { name: 'Theirs', manager: 'alice', members: [] }),
+        expectBoth: async (d) => {
+          expect(await readTeam(d, who.tenant, 'east')).toMatchObject({ name: 'Ours', members: ['bob', 'carol'], version: 3 });
+          // Theirs let bob go; ours, re-applied on it, took him back: the guards follow the team.
+          expect([await teamOfUser(d, who.tenant, 'bob'), await teamOfUser(d, who.tenant, 'carol')]).toEqual(['east', 'east']);
+        },
+      };
+    },
+  },
+  {
+    context: 'analytics',
+    entity: 'forecastCall',
+    setup: async (deps, who) => {
+      await submitForecast(deps, who.bob, 'FY2027-Q1', { commit: eur(100), bestCase: eur(200) });
+      const submission = async (d: Deps) => (await forecastCallsOf(d, who.tenant, 'FY2027-Q1'))[0]?.submission;
+      return {
+        version: async (d) => (await submission(d))?.version ?? 0,
+        ours: (d, options) => submitForecast(d, who.bob, 'FY2027-Q1', { commit: eur(300), bestCase: eur(400) }, options),
+        theirs: (d) => submitForecast(d, who.bob, 'FY2027-Q1', { commit: eur(150), bestCase: eur(200), note: 'Theirs' }),
+        expectBoth: async (d) => expect(await submission(d)).toMatchObject({ commit: eur(300), bestCase: eur(400), version: 3 }),
+      };
+    },
+  },
 ];
 
 describe.each(CASES)('$context: the write path', ({ entity, setup }) => {
@@ -285,6 +318,26 @@ describe('unique values', () => {
     const refused = await rejection(updateProduct(store.deps, who.alice, product.id, { sku: `b-${who.tenant}` }));
     expect(refused).toBeInstanceOf(ConflictError);
     expect((refused as ConflictError).details).toMatchObject({ field: 'sku', existing: { type: 'product', id: rival } });
+  });
+
+  it('a member another team claimed meanwhile is a 409 naming the member and that team, and nothing of ours is written', async () => {
+    const who = people();
+    await putTeam(store.plain, who.dana, 'east', { name: 'East', manager: 'alice', members: [] });
+    store.beforeNextTransaction(() => putTeam(store.plain, who.dana, 'west', { name: 'West', manager: 'alice', members: ['carol'] }));
+    const refused = await rejection(putTeam(store.deps, who.dana, 'east', { name: 'East', manager: 'alice', members: ['bob', 'carol'] }));
+    expect(refused).toBeInstanceOf(ConflictError);
+    expect((refused as ConflictError).details).toMatchObject({ field: 'members', member: 'carol', team: 'west' });
+    expect(await readTeam(store.plain, who.tenant, 'east')).toMatchObject({ members: [], version: 1 });
+    expect(await teamOfUser(store.plain, who.tenant, 'bob')).toBeNull();
+  });
+
+  it('a membership guard that failed but that nobody holds any more is re-applied, not refused', async () => {
+    const who = people();
+    const sentBefore = store.transactions();
+    store.cancelNextTransactions(1, 'teamMembership', 'ConditionalCheckFailed');
+    await putTeam(store.deps, who.dana, 'east', { name: 'East', manager: 'alice', members: ['bob'] });
+    expect(store.transactions() - sentBefore).toBe(2);
+    expect(await teamOfUser(store.plain, who.tenant, 'bob')).toBe('east');
   });
 
   it('a guard that failed but whose value nobody holds any more is re-applied, not refused', async () => {

@@ -158,6 +158,32 @@ const EXPECTED: Record<RouteId, (role: Role, scope: Scope) => number> = {
   putAssignmentRules: adminOnly,
   assignCustomer: managerWrite,
   assignOpportunity: managerWrite,
+  // Sales roles and finance read teams, targets and forecasts; service sees no sales figures.
+  listTeams: (role, scope) => (scope === 'noToken' ? 401 : role === 'service' ? 403 : 200),
+  getTeam: (role, scope) => (scope === 'noToken' ? 401 : role === 'service' ? 403 : scope === 'otherTenant' ? 404 : 200),
+  // own: a team the caller manages; otherOwner: someone else's (a manager may not change it); otherTenant: the id
+  // names no team of the caller's tenant, so the PUT creates one (managed by the caller).
+  putTeam: (role, scope) => {
+    if (scope === 'noToken') return 401;
+    if (role === 'admin') return 200;
+    if (role === 'manager') return scope === 'otherOwner' ? 403 : 200;
+    return 403;
+  },
+  getTargets: (role, scope) => (scope === 'noToken' ? 401 : role === 'service' ? 403 : 200),
+  // otherTenant: the body's team target names another tenant's team, which does not exist for the caller.
+  putTargets: (role, scope) => {
+    if (scope === 'noToken') return 401;
+    if (!(role === 'admin' || role === 'manager')) return 403;
+    return scope === 'otherTenant' ? 422 : 200;
+  },
+  getForecastCalls: (role, scope) => (scope === 'noToken' ? 401 : role === 'service' ? 403 : 200),
+  submitForecast: (role, scope) => (scope === 'noToken' ? 401 : role === 'finance' || role === 'service' ? 403 : 200),
+  // own: the caller's own call, which nobody adjusts.
+  adjustForecast: (role, scope) => {
+    if (scope === 'noToken') return 401;
+    if (!(role === 'admin' || role === 'manager')) return 403;
+    return scope === 'own' ? 403 : 200;
+  },
 };
 
 let api: TestApi;

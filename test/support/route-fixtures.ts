@@ -13,6 +13,7 @@ import { createApprovalLinks } from '../../domain/approvals';
 import { createProduct } from '../../domain/catalog';
 import { notificationItems } from '../../domain/notifications';
 import { putRep } from '../../domain/reps';
+import { putTeam } from '../../domain/directory';
 import { createTask } from '../../domain/tasks';
 import { createContract, createTemplate, readContract, statusChange, submitContract } from '../../domain/contracts';
 import { versionedWrite } from '../../domain/shared/versioned-write';
@@ -37,7 +38,11 @@ export interface RouteFixture {
   notificationId: string;
   taskId: string;
   repUserId: string;
+  teamId: string;
 }
+
+/** The period the matrix plans in (targets, forecast calls). */
+export const FIXTURE_PERIOD = 'FY2027-Q1';
 
 /** Routes that act on a quote the customer has already been sent. */
 const NEEDS_SENT_QUOTE = new Set(['acceptQuote', 'rejectQuote', 'reviseQuote']);
@@ -72,6 +77,7 @@ export async function routeFixture(
     notificationId: NONE,
     taskId: NONE,
     repUserId: NONE,
+    teamId: NONE,
   };
   if (path.startsWith('/tasks/')) {
     const due = new Date(Date.now() + 86_400_000).toISOString();
@@ -82,6 +88,12 @@ export async function routeFixture(
     f.repUserId = options.owner === 'someone-else' ? `rep-${randomUUID()}` : options.owner;
     await putRep(deps, admin, f.repUserId, { experience: 'mid', capacity: { maxOpenOpportunities: 10, maxOpenLeads: 10 } }, {});
   }
+  if (path.startsWith('/teams/') || route.id === 'putTargets') {
+    // A team managed by the owner, with an id no other fixture has.
+    f.teamId = `team-${randomUUID().replaceAll('-', '')}`;
+    await putTeam(deps, admin, f.teamId, { name: 'Fixture team', manager: options.owner, members: [] });
+  }
+  if (path.includes('/adjustments/{userId}')) f.repUserId = options.owner;
   if (path.startsWith('/me/notifications/')) {
     const [item] = notificationItems(deps, options.tenant, new Date().toISOString(), { users: [options.owner] }, {
       type: 'fixture.created',
@@ -156,12 +168,13 @@ export function pathFor(route: RouteDefinition, f: RouteFixture): string {
     ['/tasks/', f.taskId],
   ];
   const id = byPrefix.find(([prefix]) => route.path.startsWith(prefix))?.[1] ?? f.customerId;
-  return route.path.replace('{id}', id).replace('{contactId}', f.contactId).replace('{token}', f.linkToken).replace('{userId}', f.repUserId);
+  return route.path.replace('{id}', id).replace('{contactId}', f.contactId).replace('{token}', f.linkToken).replace('{userId}', f.repUserId).replace('{teamId}', f.teamId).replace('{periodId}', FIXTURE_PERIOD);
 }
 
 /** The ids a fixture made (placeholders left out), for "nothing of it leaks" checks. */
 export const fixtureIds = (f: RouteFixture) =>
   Object.entries(f)
-    // A rep's user id is a name the caller puts in the path, not a record of the fixture's tenant.
-    .filter(([key, id]) => id !== NONE && key !== 'repUserId')
+    // A rep's user id and a team id are names the caller puts in the path (a PUT of a team in the caller's own
+    // tenant answers with its id), not records of the fixture's tenant only.
+    .filter(([key, id]) => id !== NONE && key !== 'repUserId' && key !== 'teamId')
     .map(([, id]) => id);

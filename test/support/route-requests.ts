@@ -5,7 +5,8 @@
  */
 import { DEFAULT_PIPELINE } from '../../domain/pipeline/rules';
 import type { RouteId } from '../../functions/http/routes';
-import type { RouteFixture } from './route-fixtures';
+import { randomUUID } from 'node:crypto';
+import { FIXTURE_PERIOD, type RouteFixture } from './route-fixtures';
 
 /** Whose record the path points at: the caller's, another owner's of the same tenant, another tenant's; or no token. */
 export type Scope = 'own' | 'otherOwner' | 'otherTenant' | 'noToken';
@@ -96,5 +97,21 @@ export const ROUTE_REQUESTS: Record<RouteId, (fixture: RouteFixture, scope: Scop
   putAssignmentRules: () => ({ body: { rules: [{ name: 'Everyone', strategy: 'round_robin' }], fallbackOwner: 'manager-user' } }),
   assignCustomer: () => ({ body: { owner: 'carol', reason: 'Territory change' } }),
   assignOpportunity: () => ({ body: { owner: 'carol', reason: 'Territory change' } }),
+  listTeams: () => ({}),
+  getTeam: () => ({}),
+  putTeam: (_f, _scope, caller) => ({ body: { name: 'Matrix team', manager: caller, members: [`member-${randomUUID()}`] } }),
+  getTargets: () => ({ query: `period=${FIXTURE_PERIOD}` }),
+  putTargets: (fixture, _scope, caller) => ({
+    body: {
+      targets: [
+        { scope: 'rep', id: caller, metric: 'deals_won', value: 3 },
+        { scope: 'team', id: fixture.teamId, metric: 'revenue_won', value: { amount: 1_000_000, currency: 'EUR' } },
+        { scope: 'tenant', metric: 'new_customers', value: null },
+      ],
+    },
+  }),
+  getForecastCalls: () => ({}),
+  submitForecast: () => ({ body: { commit: { amount: 100_000, currency: 'EUR' }, bestCase: { amount: 150_000, currency: 'EUR' }, note: 'Two deals in negotiation' } }),
+  adjustForecast: () => ({ body: { commit: { amount: 80_000, currency: 'EUR' }, bestCase: { amount: 150_000, currency: 'EUR' } } }),
 };
 

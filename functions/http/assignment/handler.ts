@@ -1,6 +1,7 @@
-/** Who gets which record: rep profiles, assignment rules, and reassignments by managers. */
+/** Who gets which record: rep profiles, teams, assignment rules, and reassignments by managers. */
 import { getAssignmentRules, putAssignmentRules } from '../../../domain/assignment';
 import { assignCustomer } from '../../../domain/customers';
+import { getTeam, listTeams, putTeam } from '../../../domain/directory';
 import { assignOpportunity } from '../../../domain/pipeline';
 import { getRep, listReps, putRep } from '../../../domain/reps';
 import { ok } from '../../shared/http';
@@ -16,6 +17,15 @@ export const handler = createHttpHandler(assignmentRoutes, {
   putRep: async ({ deps, actor, params, body, ifMatch }) => {
     const rep = await putRep(deps, actor, params.userId, body, { ifMatch });
     return ok(rep, rep.version);
+  },
+  listTeams: async ({ deps, actor, query }) => ok(await listTeams(deps, actor, query)),
+  getTeam: async ({ deps, actor, params }) => {
+    const team = await getTeam(deps, actor, params.teamId);
+    return ok(team, team.version);
+  },
+  putTeam: async ({ deps, actor, params, body, ifMatch }) => {
+    const team = await putTeam(deps, actor, params.teamId, body, { ifMatch });
+    return ok(team, team.version);
   },
   getAssignmentRules: async ({ deps, actor }) => {
     const rules = await getAssignmentRules(deps, actor);

@@ -1,10 +1,14 @@
 /**
- * The assignment function's route table. Who gets which record: rep profiles, assignment rules, reassignments by managers.
+ * The assignment function's route table. Who gets which record: rep profiles, teams, assignment rules, reassignments by
+ * managers. Teams (the directory context) are served here, beside the rep profiles they group, rather than by a
+ * function of their own: a function per context costs reserved concurrency in every stage.
  * Metadata only (roles, schemas, summaries); the operations are in ./handler.ts.
  */
 import { AssignBody, AssignmentRules, PutAssignmentRulesBody } from '../../../domain/assignment/schemas';
 import { Customer, CustomerIdParams } from '../../../domain/customers/schemas';
 import { Opportunity, OpportunityIdParams } from '../../../domain/pipeline/schemas';
+import { ListTeamsQuery, PutTeamBody, Team, TeamPage, TeamParams } from '../../../domain/directory/schemas';
+import { SALES_PLAN_READERS, SALES_PLANNERS } from '../../../domain/shared/actor';
 import { ListRepsQuery, PutRepBody, Rep, RepPage, RepParams } from '../../../domain/reps/schemas';
 import { ALL, AUDITORS, ADMINS, CATALOG_EDITORS, defineRoutes } from '../../shared/route';
 
@@ -40,6 +44,40 @@ export const assignmentRoutes = defineRoutes('assignment', [
     request: { params: RepParams, body: PutRepBody },
     ifMatch: true,
     response: { status: 200, schema: Rep, description: 'The rep profile' },
+    errors: [412, 413],
+  },
+  {
+    id: 'listTeams',
+    method: 'GET',
+    path: '/teams',
+    access: SALES_PLAN_READERS,
+    tag: 'Teams',
+    summary: 'Teams: name, manager, members (sales roles and finance; not service, which sees no sales figures)',
+    request: { query: ListTeamsQuery },
+    response: { status: 200, schema: TeamPage, description: 'One page of teams, by id' },
+  },
+  {
+    id: 'getTeam',
+    method: 'GET',
+    path: '/teams/{teamId}',
+    access: SALES_PLAN_READERS,
+    tag: 'Teams',
+    summary: 'One team',
+    request: { params: TeamParams },
+    response: { status: 200, schema: Team, description: 'The team' },
+    errors: [404],
+  },
+  {
+    id: 'putTeam',
+    method: 'PUT',
+    path: '/teams/{teamId}',
+    access: SALES_PLANNERS,
+    tag: 'Teams',
+    summary:
+      'Create or replace a team (admins; a manager only a team they manage, with themselves as manager). A user belongs to at most one team: a member of another team is a 409 naming them and that team',
+    request: { params: TeamParams, body: PutTeamBody },
+    ifMatch: true,
+    response: { status: 200, schema: Team, description: 'The team' },
     errors: [412, 413],
   },
   {
