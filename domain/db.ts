@@ -10,7 +10,7 @@ import { domainEventSchema } from './events/model';
 import { activitySchema, contactSchema, customerSchema, opportunityActivitySchema } from './customers/model';
 import { idempotencyRecordSchema } from './idempotency/model';
 import { notificationReadSchema, notificationSchema } from './notifications/model';
-import { opportunitySchema, pipelineSchema, stageChangeSchema } from './pipeline/model';
+import { closeDateChangeSchema, opportunitySchema, pipelineSchema, stageChangeSchema } from './pipeline/model';
 import { quoteSchema } from './quotes/model';
 import { repProfileSchema } from './reps/model';
 import { timerSchema } from './scheduling/model';
@@ -42,6 +42,7 @@ export function createSalesDb(client: DocumentClientLike, table: string) {
       pipeline: new Entity(pipelineSchema),
       opportunity: new Entity(opportunitySchema),
       stageChange: new Entity(stageChangeSchema),
+      closeDateChange: new Entity(closeDateChangeSchema),
       product: new Entity(productSchema),
       quote: new Entity(quoteSchema),
       contractTemplate: new Entity(contractTemplateSchema),

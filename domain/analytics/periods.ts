@@ -16,6 +16,9 @@
 import { DateTime } from 'luxon';
 import { ValidationError } from '../errors';
 
+/** The local date of an instant in the calendar's zone: defined in the kernel, for the contexts below analytics. */
+export { localDate } from '../shared/local-date';
+
 export interface ReportingCalendar {
   /** IANA time zone. */
   timezone: string;
@@ -112,11 +115,6 @@ export function previousPeriod(id: string, calendar: ReportingCalendar): string 
   const period = parsePeriod(id, calendar);
   const lastInstantBefore = DateTime.fromISO(period.start).minus({ milliseconds: 1 });
   return periodsOf(lastInstantBefore.toJSDate(), calendar)[period.kind];
-}
-
-/** The local date (YYYY-MM-DD) of an instant in the calendar's zone. */
-export function localDate(instant: Date | string, calendar: Pick<ReportingCalendar, 'timezone'>): string {
-  return localTime(instant, calendar).toISODate() as string;
 }
 
 function localTime(instant: Date | string, calendar: Pick<ReportingCalendar, 'timezone'>): DateTime {

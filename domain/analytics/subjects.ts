@@ -2,6 +2,8 @@
  * The records KPIs are made of (subjects), as the rollup and the recompute read them: which subject an event
  * names, and the facts of a subject read from its records (./contributions.ts turns them into counters).
  */
+import { NotFoundError } from '../errors';
+import { readOpportunityHistory } from '../pipeline';
 import { getSettings } from '../settings';
 import type { Actor } from '../shared/actor';
 import type { DomainEventItem } from '../shared/change-log';
@@ -71,11 +73,14 @@ export async function readSubjectFacts(deps: Deps, tenantId: string, subject: Su
 }
 
 async function readOpportunityFacts(deps: Deps, tenantId: string, opportunityId: string): Promise<SubjectFacts | null> {
-  const [{ data: deal }, { data: stageChanges }] = await Promise.all([
-    deps.db.entities.opportunity.get({ tenantId, opportunityId }).go({ consistent: true }),
-    deps.db.entities.stageChange.query.byOpportunity({ tenantId, opportunityId }).go({ pages: 'all', consistent: true }),
-  ]);
-  if (!deal) return null;
+  let history: Awaited<ReturnType<typeof readOpportunityHistory>>;
+  try {
+    history = await readOpportunityHistory(deps, tenantId, opportunityId);
+  } catch (error) {
+    if (error instanceof NotFoundError) return null;
+    throw error;
+  }
+  const { opportunity: deal, stageChanges, closeDateChanges } = history;
   return {
     kind: 'opportunity',
     opportunityId,
@@ -87,8 +92,10 @@ async function readOpportunityFacts(deps: Deps, tenantId: string, opportunityId:
     createdAt: deal.createdAt,
     closedAt: deal.closedAt,
     expectedCloseDate: deal.expectedCloseDate,
+    forecastCategoryOverride: deal.forecastCategoryOverride,
+    closeRate: deal.closeRate,
     stageChanges: stageChanges.map((change) => ({ from: change.from, to: change.to, at: change.at })),
-    closeDateChanges: [],
+    closeDateChanges: closeDateChanges.map((change) => ({ from: change.from, to: change.to, at: change.at })),
   };
 }
 

@@ -7,3 +7,14 @@ export * from './stage-moves';
 export * from './stage-history';
 export * from './follow-ups';
 export { staleAfterDaysOf } from './rules';
+export {
+  FORECAST_CATEGORIES,
+  OPEN_FORECAST_CATEGORIES,
+  defaultForecastCategory,
+  forecastCategoryOf,
+  type CloseRate,
+  type ForecastCategory,
+  type ForecastFacts,
+  type OpenForecastCategory,
+  type PipelineDefinition,
+} from './rules';

@@ -12,9 +12,9 @@ import { readPage, type Page } from '../shared/pagination';
 import type { Deps } from '../shared/ports';
 import { compact, createdFields } from '../shared/records';
 import { versionedWrite } from '../shared/versioned-write';
-import { pipelineUnchanged, scheduleStaleCheck, stageChangeItem, type OpportunityItem } from './opportunity-writes';
+import { closeDateChange, pipelineUnchanged, scheduleStaleCheck, stageChangeItem, type OpportunityItem } from './opportunity-writes';
 import { loadPipeline } from './pipeline-config';
-import { defaultProbability } from './rules';
+import { defaultProbability, forecastCategoryOf, type PipelineDefinition } from './rules';
 import type { CreateOpportunityInput, ListOpportunitiesInput, OpportunityView } from './schemas';
 
 export type { OpportunityItem } from './opportunity-writes';
@@ -60,7 +60,7 @@ export async function createOpportunity(deps: Deps, actor: Actor, input: CreateO
           updatedBy: actor.userId,
           version: 1,
         };
-        const view = toOpportunityView(opportunity);
+        const view = toOpportunityView(opportunity, pipeline.definition);
         const log = logChange(deps, actor, at, {
           entityType: 'opportunity',
           entityId: opportunity.opportunityId,
@@ -80,6 +80,7 @@ export async function createOpportunity(deps: Deps, actor: Actor, input: CreateO
           write: (tx) => {
             tx.put('opportunity', tx.entities.opportunity.create(opportunity).commit());
             tx.put('stageChange', tx.entities.stageChange.create(stageChangeItem(deps, actor, opportunity.opportunityId, { to: firstStage, at })).commit());
+            closeDateChange(tx, deps, actor, opportunity.opportunityId, { to: opportunity.expectedCloseDate, at });
             pipelineUnchanged(tx, actor.tenantId, pipeline);
             customerWrite(tx);
             scheduleStaleCheck(tx, actor.tenantId, opportunity.opportunityId, pipeline, firstStage, now);
@@ -94,7 +95,8 @@ export async function createOpportunity(deps: Deps, actor: Actor, input: CreateO
 }
 
 export async function getOpportunity(deps: Deps, actor: Actor, opportunityId: string): Promise<OpportunityView> {
-  return toOpportunityView(await readOpportunity(deps, actor, opportunityId));
+  const [opportunity, pipeline] = await Promise.all([readOpportunity(deps, actor, opportunityId), loadPipeline(deps, actor.tenantId)]);
+  return toOpportunityView(opportunity, pipeline.definition);
 }
 
 export async function listOpportunities(deps: Deps, actor: Actor, input: ListOpportunitiesInput): Promise<Page<OpportunityView>> {
@@ -124,8 +126,8 @@ export async function listOpportunities(deps: Deps, actor: Actor, input: ListOpp
       .join(' AND '),
   );
   const needsFilter = (input.owner && keyed !== 'owner') || (stageFilter && keyed !== 'stage') || input.status === 'open';
-  const page = await readPage(deps, scope, input, filtered, { filtered: Boolean(needsFilter) });
-  return { ...page, items: page.items.map(toOpportunityView) };
+  const [page, pipeline] = await Promise.all([readPage(deps, scope, input, filtered, { filtered: Boolean(needsFilter) }), loadPipeline(deps, tenantId)]);
+  return { ...page, items: page.items.map((item) => toOpportunityView(item, pipeline.definition)) };
 }
 
 export async function readOpportunity(deps: Deps, actor: Actor, opportunityId: string): Promise<OpportunityItem> {
@@ -140,7 +142,8 @@ function dayAfter(date: string): string {
   return next.toISOString().slice(0, 10);
 }
 
-export function toOpportunityView(item: OpportunityItem): OpportunityView {
+/** The opportunity as the API shows it; its effective forecast category depends on the tenant's pipeline. */
+export function toOpportunityView(item: OpportunityItem, pipeline: PipelineDefinition): OpportunityView {
   return compact({
     id: item.opportunityId,
     customerId: item.customerId,
@@ -160,6 +163,9 @@ export function toOpportunityView(item: OpportunityItem): OpportunityView {
     lostReason: item.lostReason,
     closedAt: item.closedAt,
     stageEnteredAt: item.stageEnteredAt,
+    forecastCategory: forecastCategoryOf(item, pipeline),
+    forecastCategoryOverride: item.forecastCategoryOverride,
+    closeRate: item.closeRate,
     createdAt: item.createdAt,
     createdBy: item.createdBy,
     updatedAt: item.updatedAt,

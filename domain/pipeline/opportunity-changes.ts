@@ -9,7 +9,7 @@ import type { Deps } from '../shared/ports';
 import { applyPatch, diffFields, type FieldChange } from '../shared/records';
 import { versionedWrite, type WriteOptions, type WriteSet } from '../shared/versioned-write';
 import { readOpportunity, toOpportunityView } from './opportunities';
-import { replaceOpportunity, type OpportunityItem } from './opportunity-writes';
+import { closeDateChange, replaceOpportunity, type OpportunityItem } from './opportunity-writes';
 import { loadPipeline } from './pipeline-config';
 import { defaultProbability } from './rules';
 import type { OpportunityView, UpdateOpportunityInput } from './schemas';
@@ -35,12 +35,13 @@ export async function updateOpportunity(
       if (patch.owner !== undefined && patch.owner !== current.owner && !seesWholeTenant(actor)) {
         throw new ForbiddenError('Only managers and admins reassign an opportunity');
       }
+      // A closed deal's forecast category is fixed (won: closed, lost: omitted): its override is refused here too.
       assertOpen(current, 'a manager must reopen it before it changes');
-      const { probability, ...rest } = patch;
-      const next = applyPatch(current, rest);
+      const { probability, forecastCategory, ...rest } = patch;
+      const next = applyPatch(current, { ...rest, ...(forecastCategory !== undefined && { forecastCategoryOverride: forecastCategory }) });
       if (probability !== undefined) next.probability = probability ?? defaultProbability(pipeline.definition, current.stage);
       const changes = diffFields(current, next);
-      if (Object.keys(changes).length === 0) return { result: toOpportunityView(current) };
+      if (Object.keys(changes).length === 0) return { result: toOpportunityView(current, pipeline.definition) };
       const now = deps.clock.now().toISOString();
       const saved: OpportunityItem = { ...next, updatedAt: now, updatedBy: actor.userId, version: current.version + 1 };
       const log = logChange(deps, actor, now, {
@@ -51,7 +52,13 @@ export async function updateOpportunity(
         changes,
         events: opportunityUpdateEvents(changes),
       });
-      return { result: toOpportunityView(saved), write: (tx) => replaceOpportunity(tx.log(log), saved, current.version) };
+      return {
+        result: toOpportunityView(saved, pipeline.definition),
+        write: (tx) => {
+          replaceOpportunity(tx.log(log), saved, current.version);
+          if (changes.expectedCloseDate) closeDateChange(tx, deps, actor, opportunityId, { from: current.expectedCloseDate, to: saved.expectedCloseDate, at: now });
+        },
+      };
     },
   });
 }
@@ -69,8 +76,11 @@ export async function assignOpportunity(deps: Deps, actor: Actor, opportunityId:
 /** A manager's reassignment (given owner or the rules' choice), recorded with its reason; the new owner is told. */
 async function reassignOpportunity(deps: Deps, actor: Actor, opportunityId: string, assignment: Assignment): Promise<OpportunityView> {
   return versionedWrite(deps, {}, {
-    read: () => readOpportunity(deps, actor, opportunityId),
-    build: (current) => {
+    read: async () => {
+      const [current, pipeline] = await Promise.all([readOpportunity(deps, actor, opportunityId), loadPipeline(deps, actor.tenantId)]);
+      return { current, pipeline };
+    },
+    build: ({ current, pipeline }) => {
       if (current.status !== 'open') {
         throw new ConflictError(`The opportunity is ${current.status}; only an open one is reassigned`, { opportunityStatus: current.status });
       }
@@ -85,7 +95,10 @@ async function reassignOpportunity(deps: Deps, actor: Actor, opportunityId: stri
         events: [{ type: 'opportunity.reassigned', data: { from: current.owner, to: assignment.owner, reason: assignment.reason, rule: assignment.rule } }],
       });
       const notifications = assignmentNotifications(deps, actor.tenantId, now, assignment, { type: 'opportunity', id: opportunityId, name: current.name });
-      return { result: toOpportunityView(saved), write: (tx) => replaceOpportunity(tx.notify(notifications).log(log), saved, current.version) };
+      return {
+        result: toOpportunityView(saved, pipeline.definition),
+        write: (tx) => replaceOpportunity(tx.notify(notifications).log(log), saved, current.version),
+      };
     },
   });
 }
@@ -102,6 +115,14 @@ export function opportunityAmountInChange(
   at: string,
 ): ((tx: WriteSet) => void) | undefined {
   if (current.amount?.amount === amount.amount && current.amount.currency === amount.currency) return undefined;
+  // A closed deal keeps the rate of its currency on its close date (closeRate); in the same currency the amount
+  // may follow its quote and the rate still holds, but another currency would leave it with a rate of the wrong one.
+  if (current.status !== 'open' && current.amount?.currency !== amount.currency) {
+    throw new ConflictError(
+      `The opportunity is ${current.status} in ${current.amount?.currency ?? 'no currency'}; a manager must reopen it before its amount changes to ${amount.currency}`,
+      { status: current.status },
+    );
+  }
   const saved: OpportunityItem = { ...current, amount, updatedAt: at, updatedBy: actor.userId, version: current.version + 1 };
   const changes = { amount: { from: current.amount, to: amount } };
   const log = logChange(deps, actor, at, {

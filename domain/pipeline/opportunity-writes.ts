@@ -11,6 +11,7 @@ import { staleAfterDaysOf } from './rules';
 type Entities = SalesDb['entities'];
 export type OpportunityItem = EntityItem<Entities['opportunity']>;
 export type StageChangeItem = EntityItem<Entities['stageChange']>;
+export type CloseDateChangeItem = EntityItem<Entities['closeDateChange']>;
 
 /** The opportunity replaced, on the condition that it is still at the version it was read at. */
 export function replaceOpportunity(tx: WriteSet, saved: OpportunityItem, readVersion: number): void {
@@ -51,4 +52,16 @@ export function stageChangeItem(
   change: { from?: string; to: string; at: string; note?: string; lostReason?: string },
 ): StageChangeItem {
   return { tenantId: actor.tenantId, opportunityId, changeId: deps.ids.next(), actor: actor.userId, ...change };
+}
+
+/** A new expected close date (`from` absent at creation), for the opportunity's partition, in the change's transaction. */
+export function closeDateChange(
+  tx: WriteSet,
+  deps: Deps,
+  actor: Actor,
+  opportunityId: string,
+  change: { from?: string; to: string; at: string },
+): void {
+  const item: CloseDateChangeItem = { tenantId: actor.tenantId, opportunityId, changeId: deps.ids.next(), actor: actor.userId, ...change };
+  tx.put('closeDateChange', tx.entities.closeDateChange.create(item).commit());
 }

@@ -5,7 +5,7 @@ import type { Deps } from '../shared/ports';
 import { diffFields } from '../shared/records';
 import { versionedWrite } from '../shared/versioned-write';
 import { loadPipeline, toPipelineView, type PipelineItem } from './pipeline-config';
-import { validatePipelineChange } from './rules';
+import { validatePipelineChange, withForecastCategories } from './rules';
 import type { PipelineView, PutPipelineInput } from './schemas';
 import { moveOpportunitiesOfStage } from './stage-moves';
 
@@ -33,7 +33,8 @@ export async function putPipeline(deps: Deps, actor: Actor, input: PutPipelineIn
       const now = deps.clock.now().toISOString();
       const next: PipelineItem = {
         tenantId: actor.tenantId,
-        stages: input.stages,
+        // Each stage saved with its category: one left out takes the default of its key, and keeps it.
+        stages: withForecastCategories(input.stages),
         retiredStages,
         updatedAt: now,
         updatedBy: actor.userId,

@@ -4,7 +4,7 @@ import type { SalesDb } from '../db';
 import type { Actor } from '../shared/actor';
 import type { Deps } from '../shared/ports';
 import { EXIT_CRITERIA } from './gates';
-import { DEFAULT_PIPELINE, TERMINAL_STAGES, type PipelineDefinition } from './rules';
+import { DEFAULT_PIPELINE, TERMINAL_STAGES, withForecastCategories, type PipelineDefinition } from './rules';
 import type { PipelineView } from './schemas';
 
 export type PipelineItem = EntityItem<SalesDb['entities']['pipeline']>;
@@ -20,7 +20,8 @@ export async function loadPipeline(deps: Deps, tenantId: string, options: { cons
   const { data } = await deps.db.entities.pipeline.get({ tenantId }).go(options);
   if (!data) return { definition: DEFAULT_PIPELINE, version: 0, item: null };
   return {
-    definition: { stages: data.stages, retiredStages: data.retiredStages ?? {} },
+    // A pipeline saved before forecast categories existed reads with the defaults: nothing to migrate.
+    definition: { stages: withForecastCategories(data.stages), retiredStages: data.retiredStages ?? {} },
     version: data.version,
     item: data,
   };
@@ -32,7 +33,7 @@ export async function getPipeline(deps: Deps, actor: Actor): Promise<PipelineVie
 
 export function toPipelineView(loaded: LoadedPipeline): PipelineView {
   return {
-    stages: loaded.definition.stages,
+    stages: withForecastCategories(loaded.definition.stages),
     terminalStages: TERMINAL_STAGES.map((stage) => ({ ...stage })),
     criteria: Object.entries(EXIT_CRITERIA).map(([key, criterion]) => ({ key, description: criterion.description })),
     version: loaded.version,

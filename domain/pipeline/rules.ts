@@ -5,6 +5,7 @@
 import { ConflictError, ForbiddenError, UnprocessableError, type FieldIssue } from '../errors';
 import { seesWholeTenant, type Actor } from '../shared/actor';
 import { isCriterionKey, type RequiredCriterion } from './gates';
+import { OPEN_FORECAST_CATEGORIES } from './model';
 
 export interface StageDefinition {
   key: string;
@@ -13,6 +14,73 @@ export interface StageDefinition {
   exitCriteria: string[];
   /** Days without activity before the owner gets a follow-up task (DEFAULT_STALE_AFTER_DAYS when unset). */
   staleAfterDays?: number;
+  /** The forecast category of a deal in this stage (a stage saved without one: `defaultForecastCategory`). */
+  forecastCategory?: OpenForecastCategory;
+}
+
+// ---- forecast categories -------------------------------------------------------------------------------
+
+/** Forecast categories, as Salesforce and HubSpot have them; `closed` is the won stage's alone. */
+export const FORECAST_CATEGORIES = ['pipeline', 'best_case', 'commit', 'closed', 'omitted'] as const;
+export type ForecastCategory = (typeof FORECAST_CATEGORIES)[number];
+export { OPEN_FORECAST_CATEGORIES };
+export type OpenForecastCategory = (typeof OPEN_FORECAST_CATEGORIES)[number];
+
+/** The defaults by stage key (the default pipeline's quote and negotiation stages); any other stage: `pipeline`. */
+const DEFAULT_CATEGORY_BY_KEY: Readonly<Record<string, OpenForecastCategory>> = { quote: 'best_case', negotiation: 'commit' };
+
+export function defaultForecastCategory(stageKey: string): OpenForecastCategory {
+  return Object.hasOwn(DEFAULT_CATEGORY_BY_KEY, stageKey) ? (DEFAULT_CATEGORY_BY_KEY[stageKey] as OpenForecastCategory) : 'pipeline';
+}
+
+/** Stages with their category filled in: a pipeline saved before categories existed reads as the defaults. */
+export function withForecastCategories<S extends StageDefinition>(stages: readonly S[]): Array<S & { forecastCategory: OpenForecastCategory }> {
+  return stages.map((stage) => ({ ...stage, forecastCategory: stage.forecastCategory ?? defaultForecastCategory(stage.key) }));
+}
+
+/** What an opportunity needs for its forecast category: its stage, and the per-deal override (if any). */
+export interface ForecastFacts {
+  stage: string;
+  forecastCategoryOverride?: OpenForecastCategory;
+}
+
+/**
+ * A deal's effective forecast category: won → `closed`, lost → `omitted` (whatever the override said); an open
+ * deal's override, else its stage's category (a retired stage counts as the stage it maps to; a stage the
+ * pipeline does not know, `pipeline`). Works on the stored opportunity and on its view alike.
+ */
+export function forecastCategoryOf(opportunity: ForecastFacts, pipeline: PipelineDefinition): ForecastCategory {
+  if (opportunity.stage === WON) return 'closed';
+  if (opportunity.stage === LOST) return 'omitted';
+  if (opportunity.forecastCategoryOverride !== undefined) return opportunity.forecastCategoryOverride;
+  const stage = effectiveStage(pipeline, opportunity.stage);
+  const definition = pipeline.stages.find((candidate) => candidate.key === stage);
+  return definition ? (definition.forecastCategory ?? defaultForecastCategory(definition.key)) : 'pipeline';
+}
+
+// ---- the exchange rate a closed deal keeps -------------------------------------------------------------
+
+export interface CloseRate {
+  currency: string;
+  /** Base-currency units per unit of `currency`, a decimal string, as the tenant keeps it. */
+  rate: string;
+  /** The date of the rate that was in effect on the close date. */
+  effectiveFrom: string;
+}
+
+/**
+ * The rate a won or lost deal is frozen at: of its amount's currency, in effect on its close date (a local date
+ * in the reporting time zone). None when the deal has no amount, is in the base currency (rate 1), or that
+ * currency had no rate by then (the rollup reports such a deal as unconverted).
+ */
+export function closeRateFor(
+  amount: { currency: string } | undefined,
+  baseCurrency: string,
+  ratesInEffect: ReadonlyArray<{ currency: string; rate: string; effectiveFrom: string }>,
+): CloseRate | undefined {
+  if (!amount || amount.currency === baseCurrency) return undefined;
+  const rate = ratesInEffect.find((candidate) => candidate.currency === amount.currency);
+  return rate && { currency: rate.currency, rate: rate.rate, effectiveFrom: rate.effectiveFrom };
 }
 
 export const DEFAULT_STALE_AFTER_DAYS = 14;
@@ -31,18 +99,18 @@ export interface PipelineDefinition {
 export const WON = 'won';
 export const LOST = 'lost';
 export const TERMINAL_STAGES = [
-  { key: WON, probability: 100 },
-  { key: LOST, probability: 0 },
+  { key: WON, probability: 100, forecastCategory: 'closed' },
+  { key: LOST, probability: 0, forecastCategory: 'omitted' },
 ] as const;
 
 export const DEFAULT_PIPELINE: PipelineDefinition = {
   stages: [
-    { key: 'lead', name: 'Lead identified', probability: 10, exitCriteria: ['customer_contact'] },
-    { key: 'contacted', name: 'Contacted', probability: 20, exitCriteria: ['activity_logged'] },
-    { key: 'needs_analysis', name: 'Needs analysis', probability: 40, exitCriteria: ['interest_points', 'decision_budget', 'decision_need'] },
-    { key: 'quote', name: 'Quote', probability: 60, exitCriteria: ['quote_sent'] },
+    { key: 'lead', name: 'Lead identified', probability: 10, exitCriteria: ['customer_contact'], forecastCategory: 'pipeline' },
+    { key: 'contacted', name: 'Contacted', probability: 20, exitCriteria: ['activity_logged'], forecastCategory: 'pipeline' },
+    { key: 'needs_analysis', name: 'Needs analysis', probability: 40, exitCriteria: ['interest_points', 'decision_budget', 'decision_need'], forecastCategory: 'pipeline' },
+    { key: 'quote', name: 'Quote', probability: 60, exitCriteria: ['quote_sent'], forecastCategory: 'best_case' },
     // Won means a signed contract: approved by the tenant's approval policy, then signed by the customer.
-    { key: 'negotiation', name: 'Contract / negotiation', probability: 80, exitCriteria: ['contract_signed'] },
+    { key: 'negotiation', name: 'Contract / negotiation', probability: 80, exitCriteria: ['contract_signed'], forecastCategory: 'commit' },
   ],
   retiredStages: {},
 };

@@ -1,10 +1,17 @@
 import * as z from 'zod';
 import { Id, IsoDate, Key, Money, PageQuery, ShortText, UserId, pageOf } from '../shared/schemas';
-import { DECISION_FACTORS, OPPORTUNITY_STATUSES } from './model';
-import { DEFAULT_STALE_AFTER_DAYS } from './rules';
+import { DECISION_FACTORS, OPEN_FORECAST_CATEGORIES, OPPORTUNITY_STATUSES } from './model';
+import { DEFAULT_STALE_AFTER_DAYS, FORECAST_CATEGORIES } from './rules';
 
 const Probability = z.number().int().min(0).max(100);
 const Note = z.string().trim().min(1).max(2000);
+
+export const OpenForecastCategory = z
+  .enum(OPEN_FORECAST_CATEGORIES)
+  .meta({ id: 'OpenForecastCategory', description: 'A forecast category an open stage or a per-deal override may name' });
+export const ForecastCategory = z
+  .enum(FORECAST_CATEGORIES)
+  .meta({ id: 'ForecastCategory', description: '`closed` for won deals, `omitted` for lost ones; an open deal: its override, else its stage\'s' });
 
 // ---- pipeline configuration ----------------------------------------------------------------------
 
@@ -21,8 +28,14 @@ export const StageConfig = z
       .max(365)
       .optional()
       .meta({ description: `Days without activity after which the owner gets a follow-up task; default ${DEFAULT_STALE_AFTER_DAYS}` }),
+    forecastCategory: OpenForecastCategory.optional().meta({
+      description: 'Forecast category of deals in this stage; default `best_case` for a stage keyed `quote`, `commit` for `negotiation`, else `pipeline`',
+    }),
   })
   .meta({ id: 'StageConfig' });
+
+/** A stage as the pipeline shows it: its forecast category always present (defaults filled in). */
+export const Stage = StageConfig.extend({ forecastCategory: OpenForecastCategory }).meta({ id: 'Stage' });
 
 export const PutPipelineBody = z
   .strictObject({
@@ -36,8 +49,8 @@ export const PutPipelineBody = z
 
 export const Pipeline = z
   .object({
-    stages: z.array(StageConfig),
-    terminalStages: z.array(z.object({ key: z.enum(['won', 'lost']), probability: Probability })),
+    stages: z.array(Stage),
+    terminalStages: z.array(z.object({ key: z.enum(['won', 'lost']), probability: Probability, forecastCategory: z.enum(['closed', 'omitted']) })),
     criteria: z.array(z.object({ key: z.string(), description: z.string() })).meta({ description: 'The exit criteria a stage may name' }),
     version: z.number().int().meta({ description: '0 while the tenant runs on the default pipeline' }),
     updatedAt: z.string().optional(),
@@ -86,6 +99,9 @@ export const UpdateOpportunityBody = z
     nextStep: ShortText(500).nullable().optional(),
     nextStepDate: IsoDate.nullable().optional(),
     source: ShortText(80).nullable().optional(),
+    forecastCategory: OpenForecastCategory.nullable()
+      .optional()
+      .meta({ description: "The owner's or a manager's forecast call for this deal instead of its stage's category; null returns to the stage's" }),
   })
   .refine((body) => Object.keys(body).length > 0, { message: 'Give at least one field to change' })
   .meta({ id: 'UpdateOpportunity' });
@@ -120,6 +136,15 @@ export const Opportunity = z
     lostReason: z.string().optional(),
     closedAt: z.string().optional(),
     stageEnteredAt: z.string(),
+    forecastCategory: ForecastCategory.meta({ description: "Effective: won `closed`, lost `omitted`; open: the override, else the stage's category" }),
+    forecastCategoryOverride: OpenForecastCategory.optional().meta({ description: 'The per-deal override, when one is set' }),
+    closeRate: z
+      .object({ currency: z.string(), rate: z.string(), effectiveFrom: z.string() })
+      .optional()
+      .meta({
+        id: 'CloseRate',
+        description: "A deal won or lost in a currency other than the base one: the rate in effect on its close date (base-currency units per unit), frozen; absent when no rate was in effect",
+      }),
     createdAt: z.string(),
     createdBy: z.string(),
     updatedAt: z.string(),
@@ -170,6 +195,17 @@ export const StageHistory = z
   })
   .meta({ id: 'StageHistory' });
 
+export const CloseDateChange = z
+  .object({ id: z.string(), from: z.string().optional(), to: z.string(), actor: z.string(), at: z.string() })
+  .meta({ id: 'CloseDateChange' });
+
+export const CloseDateHistory = z
+  .object({
+    opportunityId: z.string(),
+    changes: z.array(CloseDateChange).meta({ description: 'Every expected close date the deal had, oldest first; the first is set at creation (no `from`)' }),
+  })
+  .meta({ id: 'CloseDateHistory' });
+
 export type PutPipelineInput = z.infer<typeof PutPipelineBody>;
 export type StageConfigView = z.infer<typeof StageConfig>;
 export type PipelineView = z.infer<typeof Pipeline>;
@@ -180,3 +216,5 @@ export type OpportunityView = z.infer<typeof Opportunity>;
 export type ListOpportunitiesInput = z.infer<typeof ListOpportunitiesQuery>;
 export type StageHistoryView = z.infer<typeof StageHistory>;
 export type StageChangeView = z.infer<typeof StageChange>;
+export type StageView = z.infer<typeof Stage>;
+export type CloseDateHistoryView = z.infer<typeof CloseDateHistory>;

@@ -5,10 +5,11 @@
  */
 import { customerInChange, readCustomer, type CustomerItem } from '../customers';
 import { UnprocessableError } from '../errors';
-import { getSettings } from '../settings';
+import { getSettings, ratesOn, readRates } from '../settings';
 import { assertMayChangeOwned, type Actor } from '../shared/actor';
 import { logChange } from '../shared/change-log';
 import type { Deps } from '../shared/ports';
+import { localDate } from '../shared/local-date';
 import { diffFields } from '../shared/records';
 import { versionedWrite, type Planned, type WriteOptions } from '../shared/versioned-write';
 import { factSourcesFor, unmetCriteria, type GateFacts } from './gates';
@@ -22,7 +23,7 @@ import {
   type OpportunityItem,
 } from './opportunity-writes';
 import { loadPipeline, type LoadedPipeline } from './pipeline-config';
-import { defaultProbability, planStageMove, statusOfStage, type MovePlan } from './rules';
+import { closeRateFor, defaultProbability, planStageMove, statusOfStage, type CloseRate, type MovePlan } from './rules';
 import type { MoveStageInput, OpportunityView } from './schemas';
 
 /** Honours If-Match; two moves from the same version never both succeed. */
@@ -38,7 +39,9 @@ export async function moveStage(
     version: ({ current }) => current.version,
     build: async ({ current, pipeline }) => {
       assertMayChangeOwned(actor, current.owner, 'opportunity');
-      const lostReasons = input.stage === 'lost' ? (await getSettings(deps, actor)).lostReasons : [];
+      const closing = input.stage === 'won' || input.stage === 'lost';
+      const settings = closing ? await getSettings(deps, actor) : undefined;
+      const lostReasons = input.stage === 'lost' ? (settings?.lostReasons ?? []) : [];
       const plan = planStageMove({
         pipeline: pipeline.definition,
         currentStage: current.stage,
@@ -55,7 +58,9 @@ export async function moveStage(
         const criteria = missing.length === 1 ? 'one gate criterion is' : `${missing.length} gate criteria are`;
         throw new UnprocessableError(`The opportunity cannot move to ${plan.to} yet: ${criteria} not met`, missing);
       }
-      return plannedMove(deps, actor, current, pipeline, plan, { note: input.note, lostReason: input.lostReason, customer });
+      const now = deps.clock.now();
+      const closeRate = settings && (plan.kind === 'won' || plan.kind === 'lost') ? await closeRateOf(deps, actor, current, settings, now) : undefined;
+      return plannedMove(deps, actor, current, pipeline, plan, { note: input.note, lostReason: input.lostReason, customer, closeRate, now });
     },
   });
 }
@@ -99,6 +104,22 @@ async function readWithPipeline(deps: Deps, actor: Actor, opportunityId: string)
   return { current, pipeline };
 }
 
+/**
+ * The rate a deal closing now keeps: of its currency, in effect on the local date (reporting time zone) of its
+ * close. Read when it closes and frozen: a rate entered later, even one dated on or before that day, leaves it.
+ */
+async function closeRateOf(
+  deps: Deps,
+  actor: Actor,
+  opportunity: OpportunityItem,
+  settings: { baseCurrency: string; reportingTimezone: string },
+  closedAt: Date,
+): Promise<CloseRate | undefined> {
+  if (!opportunity.amount || opportunity.amount.currency === settings.baseCurrency) return undefined;
+  const closeDate = localDate(closedAt, { timezone: settings.reportingTimezone });
+  return closeRateFor(opportunity.amount, settings.baseCurrency, ratesOn(await readRates(deps, actor.tenantId), closeDate));
+}
+
 async function gateFacts(
   deps: Deps,
   actor: Actor,
@@ -133,7 +154,8 @@ async function gateFacts(
 /**
  * The move's writes: the opportunity in its new stage, its history entry, the pipeline version it was planned
  * on, the customer (a customer once won, else still active), the stale check (rescheduled while open, removed
- * once closed), and the change log.
+ * once closed), and the change log. Closing a deal drops its forecast-category override (a closed deal is
+ * `closed` or `omitted`, whatever it said) and keeps the close rate it was given; reopening drops that rate.
  */
 function plannedMove(
   deps: Deps,
@@ -141,19 +163,21 @@ function plannedMove(
   current: OpportunityItem,
   pipeline: LoadedPipeline,
   plan: MovePlan,
-  details: { note?: string; lostReason?: string; customer?: CustomerItem },
+  details: { note?: string; lostReason?: string; customer?: CustomerItem; closeRate?: CloseRate; now?: Date },
 ): Planned<OpportunityView> {
-  const now = deps.clock.now();
+  const now = details.now ?? deps.clock.now();
   const at = now.toISOString();
   const status = statusOfStage(plan.to);
-  const { closedAt: _closedAt, lostReason: _lostReason, ...openFields } = current;
+  const { closedAt: _closedAt, lostReason: _lostReason, closeRate: _closeRate, forecastCategoryOverride, ...openFields } = current;
   const saved: OpportunityItem = {
     ...openFields,
     stage: plan.to,
     status,
     probability: defaultProbability(pipeline.definition, plan.to),
     stageEnteredAt: at,
+    ...(status === 'open' && forecastCategoryOverride !== undefined && { forecastCategoryOverride }),
     ...(status !== 'open' && { closedAt: at }),
+    ...(status !== 'open' && details.closeRate && { closeRate: details.closeRate }),
     ...(plan.kind === 'lost' && { lostReason: details.lostReason }),
     updatedAt: at,
     updatedBy: actor.userId,
@@ -175,15 +199,15 @@ function plannedMove(
     changes: diffFields(current, saved),
     events: [
       { type: 'opportunity.stage_changed', data: moveData },
-      ...(plan.kind === 'won' ? [{ type: 'opportunity.won', data: { amount: current.amount } }] : []),
-      ...(plan.kind === 'lost' ? [{ type: 'opportunity.lost', data: { lostReason: details.lostReason } }] : []),
+      ...(plan.kind === 'won' ? [{ type: 'opportunity.won', data: { amount: current.amount, ...(saved.closeRate && { closeRate: saved.closeRate }) } }] : []),
+      ...(plan.kind === 'lost' ? [{ type: 'opportunity.lost', data: { lostReason: details.lostReason, ...(saved.closeRate && { closeRate: saved.closeRate }) } }] : []),
       ...(plan.kind === 'reopen' ? [{ type: 'opportunity.reopened', data: { from: current.stage, to: plan.to } }] : []),
     ],
   });
   // Winning makes the customer a customer, in the same transaction.
   const customerWrite = details.customer && customerInChange(deps, actor, details.customer, at, plan.kind === 'won' ? 'customer' : undefined);
   return {
-    result: toOpportunityView(saved),
+    result: toOpportunityView(saved, pipeline.definition),
     write: (tx) => {
       replaceOpportunity(tx, saved, current.version);
       tx.put('stageChange', tx.entities.stageChange.create(history).commit());

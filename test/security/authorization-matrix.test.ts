@@ -92,6 +92,7 @@ const EXPECTED: Record<RouteId, (role: Role, scope: Scope) => number> = {
   updateOpportunity: sellerWrite(200),
   moveOpportunityStage: sellerWrite(200),
   getOpportunityHistory: tenantRead,
+  getOpportunityCloseDateHistory: tenantRead,
   getOpportunityTimeline: tenantRead,
   logOpportunityActivity: (role, scope) => {
     if (scope === 'noToken') return 401;

@@ -40,6 +40,7 @@ export const ROUTE_REQUESTS: Record<RouteId, (fixture: RouteFixture, scope: Scop
   updateOpportunity: () => ({ body: { nextStep: 'Send proposal' } }),
   moveOpportunityStage: () => ({ body: { stage: 'lost', lostReason: 'price' } }),
   getOpportunityHistory: () => ({}),
+  getOpportunityCloseDateHistory: () => ({}),
   getOpportunityTimeline: () => ({}),
   logOpportunityActivity: () => ({ body: { type: 'call', subject: 'Follow-up' } }),
   listEvents: () => ({ query: 'since=2000-01-01T00:00:00Z' }),

@@ -1,6 +1,7 @@
 /** The sales pipeline: its configuration and the opportunities moving through it. */
 import {
   createOpportunity,
+  getCloseDateHistory,
   getOpportunity,
   getOpportunityTimeline,
   getPipeline,
@@ -42,6 +43,7 @@ export const handler = createHttpHandler(pipelineRoutes, {
     return ok(opportunity, opportunity.version);
   },
   getOpportunityHistory: async ({ deps, actor, params }) => ok(await getStageHistory(deps, actor, params.id)),
+  getOpportunityCloseDateHistory: async ({ deps, actor, params }) => ok(await getCloseDateHistory(deps, actor, params.id)),
   getOpportunityTimeline: async ({ deps, actor, params, query }) => ok(await getOpportunityTimeline(deps, actor, params.id, query)),
   logOpportunityActivity: async ({ deps, actor, params, body }) => {
     const activity = await logOpportunityActivity(deps, actor, params.id, body);

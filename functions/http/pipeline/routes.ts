@@ -9,6 +9,7 @@ import {
   TimelineQuery,
 } from '../../../domain/customers/schemas';
 import {
+  CloseDateHistory,
   CreateOpportunityBody,
   ListOpportunitiesQuery,
   MoveStageBody,
@@ -83,7 +84,7 @@ export const pipelineRoutes = defineRoutes('pipeline', [
     path: '/opportunities/{id}',
     access: SELLERS,
     tag: 'Opportunities',
-    summary: 'Change an open opportunity (reps: their own; managers reassign and override the probability)',
+    summary: 'Change an open opportunity (reps: their own; managers reassign and override the probability; owner or manager set `forecastCategory`)',
     request: { params: OpportunityIdParams, body: UpdateOpportunityBody },
     ifMatch: true,
     response: { status: 200, schema: Opportunity, description: 'The changed opportunity' },
@@ -111,6 +112,17 @@ export const pipelineRoutes = defineRoutes('pipeline', [
     summary: 'Stage history: every move, and entered/exited times and time spent per stage',
     request: { params: OpportunityIdParams },
     response: { status: 200, schema: StageHistory, description: 'The stage history' },
+    errors: [404],
+  },
+  {
+    id: 'getOpportunityCloseDateHistory',
+    method: 'GET',
+    path: '/opportunities/{id}/close-date-history',
+    access: ALL,
+    tag: 'Opportunities',
+    summary: 'Close-date history: every expected close date the deal had, from its creation on, with who set it and when',
+    request: { params: OpportunityIdParams },
+    response: { status: 200, schema: CloseDateHistory, description: 'The close-date history' },
     errors: [404],
   },
   {
