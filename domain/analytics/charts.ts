@@ -92,7 +92,14 @@ export async function renderFunnelChart(stages: FunnelChartStage[], options: Cha
     data: { values: rows },
     encoding: {
       y: { field: 'row', type: 'nominal', sort: null, title: null },
-      x: { field: 'entered', type: 'quantitative', title: 'Entered', axis: { format: 'd', tickMinStep: 1, tickCount: 5 } },
+      x: {
+        field: 'entered',
+        type: 'quantitative',
+        title: 'Entered',
+        axis: { format: 'd', tickMinStep: 1, tickCount: 5 },
+        // The domain is given (an empty funnel has no extent to take it from), then made round.
+        scale: { domain: [0, Math.max(1, ...stages.map((stage) => stage.entered))], nice: true },
+      },
       description: { field: 'description' },
     },
     layer: [
@@ -140,7 +147,16 @@ export async function renderAttainmentChart(rows: AttainmentChartRow[], options:
     layer: [
       {
         mark: { type: 'bar', color: TARGET, height: { band: 0.75 } },
-        encoding: { x: { field: 'target', type: 'quantitative', title: 'Share of target', axis: { format: '.0%', tickCount: 5 }, scale: { domainMin: 0 } } },
+        encoding: {
+          x: {
+            field: 'target',
+            type: 'quantitative',
+            title: 'Share of target',
+            axis: { format: '.0%', tickCount: 5 },
+            // Given (rows without targets have no extent), from 0 to the target or the best attainment, made round.
+            scale: { domain: [0, Math.max(1, ...values.map((value) => value.labelAt))], nice: true },
+          },
+        },
       },
       {
         mark: { type: 'bar', height: { band: 0.4 } },

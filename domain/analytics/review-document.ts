@@ -120,7 +120,7 @@ function kpiTable(review: ReviewDocumentInput): Markup {
     const figure = (value: number | null) => (value === null ? '—' : kpiValue(kpi.unit, value, review.currency));
     // Coloured by direction, except durations (a longer sales cycle going up is no good news).
     const trend = kpi.delta === null || kpi.delta === 0 || kpi.unit === 'days' ? '' : kpi.delta > 0 ? 'up' : 'down';
-    return html`<tr data-metric="${kpi.metric}"><th scope="row">${kpi.label}</th><td>${figure(kpi.value)}</td><td>${figure(kpi.previous)}</td><td class="${trend}">${kpi.delta === null ? '—' : kpiDelta(kpi.unit, kpi.delta, review.currency)}</td><td>${figure(kpi.target)}</td><td>${kpi.attainment === null ? '—' : formatPercent(kpi.attainment)}</td></tr>`;
+    return html`<tr data-metric="${kpi.metric}"><th scope="row">${kpi.label}</th><td>${figure(kpi.value)}</td><td>${figure(kpi.previous)}</td><td${trend && html` class="${trend}"`}>${kpi.delta === null ? '—' : kpiDelta(kpi.unit, kpi.delta, review.currency)}</td><td>${figure(kpi.target)}</td><td>${kpi.attainment === null ? '—' : formatPercent(kpi.attainment)}</td></tr>`;
   });
   return html`<table><thead><tr><th scope="col">Figure</th><th scope="col">This week</th><th scope="col">Last week</th><th scope="col">Change</th><th scope="col">Target</th><th scope="col">Attainment</th></tr></thead>
 <tbody>${rows}</tbody></table>`;
