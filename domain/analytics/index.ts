@@ -1,6 +1,6 @@
 /**
  * The analytics context's public module: the reporting calendar (periods), targets and forecast calls, the KPI
- * rollup and recompute, and the reports.
+ * rollup and recompute, the reports, and the weekly review document with its charts.
  */
 export * from './periods';
 export { getTargets, putTargets, targetsOf } from './targets';
@@ -8,3 +8,5 @@ export { adjustForecast, forecastCallsOf, getForecastCalls, submitForecast, type
 export { MAX_TARGETS_PER_REQUEST, type TargetMetric, type TargetScope } from './plan-rules';
 export { runKpiRollup, rollUpTenant, type RollupRun, type TenantRollup } from './rollup';
 export { recomputePeriod, type RecomputeRun } from './recompute';
+export { renderAttainmentChart, renderFunnelChart, type AttainmentChartRow, type ChartOptions, type FunnelChartStage } from './charts';
+export * from './review-document';
