@@ -35,7 +35,6 @@ import { getSettings } from '../settings';
 import { snapshotDue, takeSnapshot } from './snapshots';
 import { systemActor } from './subjects';
 
-type KpiTenantItem = EntityItem<SalesDb['entities']['kpiTenant']>;
 type AggregateItem = EntityItem<SalesDb['entities']['kpiAggregate']>;
 type ContributionItem = EntityItem<SalesDb['entities']['kpiContribution']>;
 

@@ -70,12 +70,6 @@ export function createLocalApi(options: {
    * browser (any page can make it POST here; it sends `Origin` and fetch metadata, which curl and `npm run job`
    * do not), and without this start's secret; only then is the job looked up.
    */
-  async function readBody(req: IncomingMessage): Promise<string> {
-    const parts: Buffer[] = [];
-    for await (const part of req) parts.push(part as Buffer);
-    return Buffer.concat(parts).toString('utf8');
-  }
-
   async function runJob(name: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     // From this machine: over loopback, or to one of its own addresses (HOST=<address>) from that address.
     const address = req.socket.remoteAddress ?? '';
@@ -91,6 +85,7 @@ export function createLocalApi(options: {
     const job = options.jobs?.[name];
     if (!job) return sendJson(res, 404, { message: `No job "${name}"; jobs: ${Object.keys(options.jobs ?? {}).join(', ')}` });
     const body = await readBody(req);
+    if (body === 'too-large') return sendJson(res, 413, { message: 'A job request body is {"args": [string]}' });
     let args: string[] = [];
     try {
       const parsed = body.length === 0 ? {} : (JSON.parse(body) as { args?: unknown });
