@@ -10,3 +10,15 @@ export { runKpiRollup, rollUpTenant, type RollupRun, type TenantRollup } from '.
 export { recomputePeriod, type RecomputeRun } from './recompute';
 export { renderAttainmentChart, renderFunnelChart, type AttainmentChartRow, type ChartOptions, type FunnelChartStage } from './charts';
 export * from './review-document';
+export {
+  forecastReport,
+  funnelReport,
+  kpiReport,
+  leaderboardReport,
+  pipelineReport,
+  stageDurationsReport,
+  trendReport,
+  LEADERBOARD_METRICS,
+  TREND_METRICS,
+} from './reports';
+export { reportCsv } from './report-csv';

@@ -111,3 +111,169 @@ export type ForecastCallInput = z.infer<typeof ForecastCallBody>;
 export type ForecastSubmissionView = z.infer<typeof ForecastSubmission>;
 export type ForecastAdjustmentView = z.infer<typeof ForecastAdjustment>;
 export type ForecastCallsView = z.infer<typeof ForecastCalls>;
+
+// ---- reports ---------------------------------------------------------------------------------------
+
+const ReportFormat = z.enum(['json', 'csv']).optional().meta({ description: '`csv` answers text/csv with a header row (as `Accept: text/csv` does)' });
+const TeamFilter = z.string().min(1).max(40).optional().meta({ description: "A team's figures (managers, admins, finance)" });
+const OwnerFilter = z
+  .string()
+  .regex(USER_ID_PATTERN, `Must be a user id: ${USER_ID_RULE}`)
+  .optional()
+  .meta({ description: "One rep's figures (a rep: only their own)" });
+const DateParam = z.string().meta({ description: 'A date, YYYY-MM-DD (local to the reporting timezone)', example: '2027-01-01' });
+const OptionalPeriod = PeriodId.optional();
+
+export const PipelineReportQuery = z.strictObject({
+  period: OptionalPeriod.meta({ description: 'Deals expected to close in this period; absent: every open deal' }),
+  team: TeamFilter,
+  owner: OwnerFilter,
+  format: ReportFormat,
+});
+export const RangeReportQuery = z.strictObject({ from: DateParam.optional(), to: DateParam.optional(), team: TeamFilter, owner: OwnerFilter, format: ReportFormat });
+export const ForecastReportQuery = z.strictObject({ period: PeriodId, team: TeamFilter, owner: OwnerFilter, format: ReportFormat });
+export const LeaderboardQuery = z.strictObject({
+  period: PeriodId,
+  metric: z.enum(['revenue_won', 'deals_won', 'win_rate', 'activities', 'new_customers', 'pipeline_value']).default('revenue_won'),
+  format: ReportFormat,
+});
+export const KpiReportQuery = z.strictObject({
+  scope: z.enum(['rep', 'team', 'tenant']).default('tenant'),
+  id: z.string().min(1).max(128).optional().meta({ description: 'The rep (default: the caller) or the team' }),
+  period: PeriodId,
+  format: ReportFormat,
+});
+export const TrendQuery = z.strictObject({
+  metric: z.enum(['pipeline_value', 'weighted_pipeline', 'open_deals', 'commit', 'best_case']).default('pipeline_value'),
+  from: DateParam.optional(),
+  to: DateParam.optional(),
+  interval: z.enum(['day', 'week', 'month']).default('day'),
+  team: TeamFilter,
+  owner: OwnerFilter,
+  format: ReportFormat,
+});
+
+const Rate = z.object({ currency: z.string(), rate: z.string(), effectiveFrom: z.string() });
+const ReportHeader = {
+  asOf: z.string().nullable().meta({ description: 'When the figures were last rolled up (null: not yet)' }),
+  period: z.string(),
+  scope: z.object({ kind: z.enum(['tenant', 'rep', 'team']), id: z.string().nullable() }),
+  currency: z.string().meta({ description: 'The base currency every amount is stated in' }),
+  ratesUsed: z.array(Rate).meta({ description: "The latest rates the open amounts were converted at (won deals: each at its own close date's rate, frozen)" }),
+};
+const Line = { count: z.number().int(), amount: Money, weightedAmount: Money };
+
+export const PipelineReport = z
+  .object({
+    ...ReportHeader,
+    stages: z.array(z.object({ stage: z.string(), name: z.string(), forecastCategory: z.string(), ...Line })),
+    byCategory: z.array(z.object({ category: z.string(), ...Line })),
+    totals: z.object(Line),
+    unconverted: z.array(z.object({ currency: z.string(), amount: Money, weightedAmount: Money })).meta({ description: 'Open amounts in currencies without a rate: apart, never added' }),
+  })
+  .meta({ id: 'PipelineReport' });
+
+const Ratio = z.number().nullable().meta({ description: 'A ratio 0–1; null when undefined (nothing to divide by)' });
+
+export const FunnelReport = z
+  .object({
+    ...ReportHeader,
+    from: z.string(),
+    to: z.string(),
+    created: z.number().int(),
+    stages: z.array(z.object({ stage: z.string(), name: z.string(), entered: z.number().int(), conversionToNext: Ratio })),
+    won: z.number().int(),
+    lost: z.number().int(),
+    winRate: Ratio,
+  })
+  .meta({ id: 'FunnelReport' });
+
+export const StageDurationsReport = z
+  .object({
+    ...ReportHeader,
+    from: z.string(),
+    to: z.string(),
+    stages: z.array(
+      z.object({
+        stage: z.string(),
+        name: z.string(),
+        count: z.number().int(),
+        medianDays: z.number().nullable(),
+        p90Days: z.number().nullable(),
+        bottleneck: z.boolean().meta({ description: 'The stage with the longest median stay' }),
+      }),
+    ),
+  })
+  .meta({ id: 'StageDurationsReport' });
+
+const KpiRow = z.object({
+  metric: z.string(),
+  unit: z.enum(['money', 'count', 'ratio', 'days']),
+  value: z.number().nullable(),
+  previous: z.number().nullable(),
+  delta: z.number().nullable(),
+  target: z.number().nullable(),
+  attainment: Ratio,
+});
+
+export const KpiReport = z
+  .object({
+    ...ReportHeader,
+    previousPeriod: z.string(),
+    kpis: z.array(KpiRow).meta({ description: 'Money in minor units of the base currency' }),
+    activitiesByType: z.record(z.string(), z.number().int()),
+    stageConversion: FunnelReport.shape.stages,
+    timeInStage: z.array(z.object({ stage: z.string(), count: z.number().int(), medianDays: z.number().nullable(), p90Days: z.number().nullable() })),
+    unconverted: z.object({ revenueWon: z.record(z.string(), z.number().int()), pipeline: z.record(z.string(), z.number().int()) }),
+  })
+  .meta({ id: 'KpiReport' });
+
+// `Money.nullable()` of a registered schema becomes `allOf` in the document (refusing null): a union says it.
+const MoneyOrNull = z.union([Money, z.null()]);
+
+const ForecastRow = z.object({
+  scope: ReportHeader.scope,
+  closedWon: Money,
+  commit: Money,
+  bestCase: Money,
+  pipeline: Money,
+  weighted: Money,
+  target: MoneyOrNull,
+  attainment: Ratio,
+});
+
+export const ForecastReport = z
+  .object({
+    asOf: ReportHeader.asOf,
+    period: z.string(),
+    currency: z.string(),
+    ratesUsed: ReportHeader.ratesUsed,
+    reps: z.array(ForecastRow.extend({ submission: ForecastSubmission.nullable(), adjustment: ForecastAdjustment.nullable() })),
+    teams: z.array(ForecastRow),
+    tenant: ForecastRow.nullable(),
+  })
+  .meta({ id: 'ForecastReport' });
+
+export const LeaderboardReport = z
+  .object({
+    asOf: ReportHeader.asOf,
+    period: z.string(),
+    metric: z.string(),
+    currency: z.string(),
+    ratesUsed: ReportHeader.ratesUsed,
+    items: z.array(z.object({ rank: z.number().int(), userId: z.string(), value: z.number().nullable() })),
+  })
+  .meta({ id: 'LeaderboardReport' });
+
+export const TrendReport = z
+  .object({
+    ...ReportHeader,
+    metric: z.string(),
+    interval: z.enum(['day', 'week', 'month']),
+    unit: z.enum(['money', 'count']),
+    points: z.array(z.object({ period: z.string(), day: z.string().meta({ description: 'The snapshot the point is (the last of its interval)' }), value: z.number() })),
+  })
+  .meta({ id: 'TrendReport' });
+
+/** A CSV document (text/csv, UTF-8, a header row). */
+export const CSV_DOCUMENT = { type: 'string', description: 'CSV (RFC 4180, UTF-8) with a header row' } as const;

@@ -18,6 +18,11 @@ export interface LoadedPipeline {
 
 export async function loadPipeline(deps: Deps, tenantId: string, options: { consistent?: boolean } = {}): Promise<LoadedPipeline> {
   const { data } = await deps.db.entities.pipeline.get({ tenantId }).go(options);
+  return pipelineFromItem(data);
+}
+
+/** The pipeline a stored item (or none: the default) defines — for readers that fetched the item themselves. */
+export function pipelineFromItem(data: PipelineItem | null): LoadedPipeline {
   if (!data) return { definition: DEFAULT_PIPELINE, version: 0, item: null };
   return {
     // A pipeline saved before forecast categories existed reads with the defaults: nothing to migrate.

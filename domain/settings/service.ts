@@ -26,7 +26,8 @@ export async function getSettings(deps: Deps, actor: Actor, options: { consisten
   return toSettingsView(data);
 }
 
-function toSettingsView(data: SettingsItem | null): SettingsView {
+/** The settings a stored item (or none: the defaults) holds — for readers that fetched the item themselves. */
+export function toSettingsView(data: SettingsItem | null): SettingsView {
   if (!data) return { ...DEFAULT_SETTINGS, version: 0 };
   return {
     ...(data.companyName !== undefined && { companyName: data.companyName }),

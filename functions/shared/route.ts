@@ -57,6 +57,11 @@ export interface RouteDefinition {
    */
   html?: true;
   /**
+   * The success response is also served as CSV (`text/csv`, a header row): for `?format=csv`, or when `Accept`
+   * prefers `text/csv` to JSON. The operation renders it; the OpenAPI document lists `text/csv` beside JSON.
+   */
+  csv?: true;
+  /**
    * The body may also come as an HTML form, `application/x-www-form-urlencoded`: read into an object of strings
    * (an empty field counts as not given, as a form sends every field; a repeated one is a list) and validated by
    * the same schema. Documented as a second media type of the request body.

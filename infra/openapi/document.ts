@@ -33,6 +33,8 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   Assignment: 'Rep profiles, assignment rules, and reassigning customers and opportunities',
   Teams: 'Sales teams: a manager and members, each user in at most one team',
   'Targets and forecasts': 'Targets per period for reps, teams and the tenant; forecast calls submitted by reps and adjusted by managers beside them',
+  Reports:
+    'Sales reports from the KPI rollup (pre-aggregated, never the records): pipeline, funnel, stage durations, forecast, leaderboard, KPIs, trend; JSON, or CSV with `?format=csv` or `Accept: text/csv`',
 };
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
@@ -124,7 +126,11 @@ function registerRoute(registry: OpenAPIRegistry, route: RouteDefinition, htmlPa
   const success = route.response.schema
     ? {
         description: route.response.description,
-        content: { [route.response.contentType ?? 'application/json']: { schema: route.response.schema }, ...page },
+        content: {
+          [route.response.contentType ?? 'application/json']: { schema: route.response.schema },
+          ...(route.csv && { 'text/csv': { schema: { type: 'string', description: 'CSV (RFC 4180, UTF-8) with a header row' } } }),
+          ...page,
+        },
       }
     : { description: route.response.description };
   const access = isPublic ? 'Public: no token needed.' : `Roles: ${roles.join(', ')}.`;

@@ -27,6 +27,12 @@ const sellerWrite =
     if (role === 'rep' && scope === 'otherOwner') return 403;
     return success;
   };
+/** Reports: no sales figures for service; a rep their own only; always of the caller's tenant. */
+const reportRead = (role: Role, scope: Scope) => {
+  if (scope === 'noToken') return 401;
+  if (role === 'service') return 403;
+  return role === 'rep' && scope === 'otherOwner' ? 403 : 200;
+};
 const tenantRead = (_role: Role, scope: Scope) => (scope === 'noToken' ? 401 : scope === 'otherTenant' ? 404 : 200);
 const publicRead = () => 200;
 const catalogEdit = (success: number) => (role: Role, scope: Scope) =>
@@ -180,6 +186,13 @@ const EXPECTED: Record<RouteId, (role: Role, scope: Scope) => number> = {
   getForecastCalls: (role, scope) => (scope === 'noToken' ? 401 : role === 'service' ? 403 : 200),
   submitForecast: (role, scope) => (scope === 'noToken' ? 401 : role === 'finance' || role === 'service' ? 403 : 200),
   // own: the caller's own call, which nobody adjusts.
+  getPipelineReport: reportRead,
+  getFunnelReport: reportRead,
+  getStageDurationsReport: reportRead,
+  getForecastReport: reportRead,
+  getLeaderboard: (role, scope) => (scope === 'noToken' ? 401 : role === 'service' ? 403 : 200),
+  getKpiReport: reportRead,
+  getTrendReport: reportRead,
   adjustForecast: (role, scope) => {
     if (scope === 'noToken') return 401;
     if (!(role === 'admin' || role === 'manager')) return 403;

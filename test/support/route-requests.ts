@@ -114,5 +114,14 @@ export const ROUTE_REQUESTS: Record<RouteId, (fixture: RouteFixture, scope: Scop
   getForecastCalls: () => ({}),
   submitForecast: () => ({ body: { commit: { amount: 100_000, currency: 'EUR' }, bestCase: { amount: 150_000, currency: 'EUR' }, note: 'Two deals in negotiation' } }),
   adjustForecast: () => ({ body: { commit: { amount: 80_000, currency: 'EUR' }, bestCase: { amount: 150_000, currency: 'EUR' } } }),
+  // Reports: own = the caller's own figures, otherOwner = another user's (a rep may not), otherTenant = the same
+  // request from another tenant (its own, empty figures: a report is always of the caller's tenant).
+  getPipelineReport: (_f, scope, caller) => ({ query: `owner=${scope === 'otherOwner' ? 'someone-else' : caller}` }),
+  getFunnelReport: (_f, scope, caller) => ({ query: `from=2027-01-01&to=2027-03-31&owner=${scope === 'otherOwner' ? 'someone-else' : caller}` }),
+  getStageDurationsReport: (_f, scope, caller) => ({ query: `from=2027-01-01&to=2027-03-31&owner=${scope === 'otherOwner' ? 'someone-else' : caller}` }),
+  getForecastReport: (_f, scope, caller) => ({ query: `period=${FIXTURE_PERIOD}&owner=${scope === 'otherOwner' ? 'someone-else' : caller}` }),
+  getLeaderboard: () => ({ query: `period=${FIXTURE_PERIOD}&metric=revenue_won` }),
+  getKpiReport: (_f, scope, caller) => ({ query: `scope=rep&id=${scope === 'otherOwner' ? 'someone-else' : caller}&period=${FIXTURE_PERIOD}` }),
+  getTrendReport: (_f, scope, caller) => ({ query: `from=2027-01-01&to=2027-03-31&owner=${scope === 'otherOwner' ? 'someone-else' : caller}` }),
 };
 

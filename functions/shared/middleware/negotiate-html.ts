@@ -63,6 +63,18 @@ export function prefersHtml(headers: Readonly<Record<string, string | undefined>
   return mediaType(headers['content-type']) === FORM_MEDIA_TYPE;
 }
 
+/**
+ * Whether a request prefers CSV to JSON (routes marked `csv`): by `Accept` as above — `text/csv` of a higher
+ * quality, or of the same and named more specifically; a tie (no `Accept`, `*\/*`) keeps JSON.
+ */
+export function prefersCsv(headers: Readonly<Record<string, string | undefined>>): boolean {
+  const ranges = parseAccept(headers.accept);
+  const csv = preference(ranges, 'text', 'csv');
+  const json = preference(ranges, 'application', 'json');
+  if (csv.q !== json.q) return csv.q > json.q;
+  return csv.q > 0 && csv.specificity > json.specificity;
+}
+
 interface MediaRange {
   type: string;
   subtype: string;
