@@ -59,6 +59,11 @@ export interface StageConfig {
     outboxRelay: FunctionLimits;
     /** The reminder job: works through everything due, a backlog after an outage included. */
     reminders: FunctionLimits;
+    /**
+     * The KPI rollup job: the feed since each tenant's watermark on a scheduled run; all of one tenant's records
+     * on an operator's recompute of a period (domain/analytics/recompute.ts).
+     */
+    kpiRollup: FunctionLimits;
     /** The approval state machine's tasks: a few reads and one transaction each. */
     approvalTasks: FunctionLimits;
   };
@@ -108,6 +113,9 @@ function build(stage: Stage): StageConfig {
           httpFunctions: { system: { timeoutSeconds: 3 } },
           outboxRelay: { memoryMb: 512, timeoutSeconds: 30 },
           reminders: { memoryMb: 512, timeoutSeconds: 300 },
+          // Lambda's maximum (900 s) on every stage: a recompute of a quarter of a large tenant reads all its
+          // records (queries, never a scan) and rewrites the period's aggregates; a scheduled run is far shorter.
+          kpiRollup: { memoryMb: 512, timeoutSeconds: 900 },
           approvalTasks: { memoryMb: 512, timeoutSeconds: 10 },
         },
         api: { throttlingRateLimit: 20, throttlingBurstLimit: 40, publicRouteThrottle: { rateLimit: 5, burstLimit: 10 }, corsAllowOrigins: ['*'] },
@@ -125,7 +133,7 @@ function build(stage: Stage): StageConfig {
         userPoolThreatProtection: true,
         logRetention: 30,
         logLevel: 'INFO',
-        // 95 reserved in all (a tenth of the default regional quota of 1,000).
+        // 96 reserved in all (a tenth of the default regional quota of 1,000).
         lambda: {
           http: { memoryMb: 1024, timeoutSeconds: 10, reservedConcurrency: 5 },
           httpFunctions: {
@@ -139,6 +147,8 @@ function build(stage: Stage): StageConfig {
           },
           outboxRelay: { memoryMb: 512, timeoutSeconds: 30, reservedConcurrency: 4 },
           reminders: { memoryMb: 1024, timeoutSeconds: 300, reservedConcurrency: 2 },
+          // One run at a time (overlapping runs are safe but wasteful); 900 s, Lambda's maximum, for a recompute.
+          kpiRollup: { memoryMb: 1024, timeoutSeconds: 900, reservedConcurrency: 1 },
           approvalTasks: { memoryMb: 1024, timeoutSeconds: 10, reservedConcurrency: 5 },
         },
         api: {
@@ -161,8 +171,8 @@ function build(stage: Stage): StageConfig {
         userPoolThreatProtection: true,
         logRetention: 365,
         logLevel: 'INFO',
-        // 397 reserved in all: under 40% of the default regional quota of 1,000, so staging (95) fits beside it
-        // in one account and 508 stay unreserved (Lambda keeps at least 100 unreserved) for anything else.
+        // 398 reserved in all: under 40% of the default regional quota of 1,000, so staging (96) fits beside it
+        // in one account and 506 stay unreserved (Lambda keeps at least 100 unreserved) for anything else.
         // The busiest contexts (what reps work all day, and the notifications clients poll) get 50 each: at
         // Lambda's ~20–100 ms per request that is 500–2,500 requests per second, the stage's route default.
         lambda: {
@@ -180,6 +190,11 @@ function build(stage: Stage): StageConfig {
           outboxRelay: { memoryMb: 512, timeoutSeconds: 30, reservedConcurrency: 10 },
           // One run, and one more a retried or overlapping delivery may start (runs are idempotent).
           reminders: { memoryMb: 1024, timeoutSeconds: 300, reservedConcurrency: 2 },
+          // One run at a time: the normal case is one run an hour, and overlapping runs are safe (every write is
+          // conditional on the versions read) but only repeat each other's reads. A recompute an operator starts
+          // meanwhile is throttled, and the asynchronous invoke retries it. 900 s is Lambda's maximum: a recompute
+          // of a quarter of a large tenant reads all its records.
+          kpiRollup: { memoryMb: 1024, timeoutSeconds: 900, reservedConcurrency: 1 },
           approvalTasks: { memoryMb: 1024, timeoutSeconds: 10, reservedConcurrency: 10 },
         },
         api: {

@@ -49,7 +49,7 @@ const PERIOD = Duration.minutes(5);
  * alarms, the API (requests, 4xx, 5xx, latency p50/p99), every function (errors, throttles, duration p99,
  * concurrency, cold starts), the queues and streams that hold work back (dead-letter queues, the relay's iterator
  * age), approval executions, the table (throttles, consumption against its maximum), and the business metrics
- * the relay and the reminder job write (functions/shared/metric-names.ts).
+ * the relay, the reminder job and the KPI rollup write (functions/shared/metric-names.ts).
  */
 export class OperationsDashboard extends Construct {
   readonly dashboard: Dashboard;
@@ -203,8 +203,13 @@ export class OperationsDashboard extends Construct {
     );
     this.dashboard.addWidgets(
       new GraphWidget({
+        title: 'KPI rollup',
+        width: 12,
+        left: [salesflow(JOB_METRICS.kpiEventsRolledUp, 'Feed events rolled up (per run)')],
+      }),
+      new GraphWidget({
         title: 'Outbox events',
-        width: 24,
+        width: 12,
         left: [salesflow(RELAY_METRICS.eventsRelayed, 'Relayed to the bus'), salesflow(RELAY_METRICS.recordsRetried, 'Handed back for retry')],
       }),
     );

@@ -123,6 +123,8 @@ export class StatelessStack extends Stack {
   readonly approvalWorkflow: ApprovalWorkflow;
   /** Reminders and escalations, on an EventBridge Scheduler schedule. */
   readonly remindersJob: ScheduledJob;
+  /** The KPI rollup (and, on an operator's invoke, a period's recompute), on an EventBridge Scheduler schedule. */
+  readonly kpiRollupJob: ScheduledJob;
   /** The stage's CloudWatch dashboard (what the README's runbook reads). */
   readonly dashboard: OperationsDashboard;
   /** Every alarm of the stage, by construct id (none where the stage has alarms off). */
@@ -214,6 +216,28 @@ export class StatelessStack extends Stack {
       alarms: config.alarms.enabled,
     });
     this.remindersJob.function.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS], resources: tableResources }),
+    );
+
+    this.kpiRollupJob = new ScheduledJob(this, 'KpiRollup', {
+      stage: config.stage,
+      entry: join(REPO_ROOT, 'functions', 'schedules', 'kpi-rollup.ts'),
+      description: `Salesflow ${config.stage}: KPI rollup of the change feed per tenant (an operator's invoke recomputes a period)`,
+      expression: config.schedules.kpiRollupRate,
+      tableName: table.tableName,
+      logLevel: config.logLevel,
+      logRetention: config.logRetention,
+      removalPolicy,
+      memorySize: config.lambda.kpiRollup.memoryMb,
+      // Lambda's maximum: a scheduled run reads only the feed since each tenant's watermark, but a recompute of a
+      // quarter of a large tenant reads all of its records (domain/analytics/recompute.ts).
+      timeout: Duration.seconds(config.lambda.kpiRollup.timeoutSeconds),
+      reservedConcurrency: config.lambda.kpiRollup.reservedConcurrency,
+      alarms: config.alarms.enabled,
+    });
+    // Reads the registry, the feed, the records and their history; writes aggregates, contributions, the
+    // watermark and the daily snapshots (queries and transactions, never a scan).
+    this.kpiRollupJob.function.role.addToPrincipalPolicy(
       new PolicyStatement({ actions: [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS], resources: tableResources }),
     );
 
@@ -325,6 +349,7 @@ export class StatelessStack extends Stack {
       ...FUNCTIONS.map((name) => ({ label: name, fn: functions[name].fn })),
       { label: 'approval-tasks', fn: this.approvalWorkflow.tasks.fn },
       { label: 'reminders', fn: this.remindersJob.function.fn },
+      { label: 'kpi-rollup', fn: this.kpiRollupJob.function.fn },
       { label: 'outbox-relay', fn: this.outboxRelay.function.fn },
     ];
 
@@ -379,6 +404,12 @@ export class StatelessStack extends Stack {
         this.remindersJob.function.fn.metricErrors({ period }),
         `Salesflow ${config.stage}: a reminder job run failed`,
       );
+      // Likewise for the KPI rollup; a recompute an operator invokes fails here too (and to the operator).
+      alarm(
+        'KpiRollupErrorsAlarm',
+        this.kpiRollupJob.function.fn.metricErrors({ period }),
+        `Salesflow ${config.stage}: a KPI rollup run (or recompute) failed`,
+      );
       // The table's maximum throughput (or a hot key) reached: requests are being throttled.
       alarm(
         'TableThrottlesAlarm',
@@ -395,6 +426,7 @@ export class StatelessStack extends Stack {
       );
       // The job's own (infra/constructs/scheduled-job.ts), under the name its description gives.
       if (this.remindersJob.deadLetterAlarm) alarms.RemindersDeadLetterAlarm = this.remindersJob.deadLetterAlarm;
+      if (this.kpiRollupJob.deadLetterAlarm) alarms.KpiRollupDeadLetterAlarm = this.kpiRollupJob.deadLetterAlarm;
     }
     this.alarms = alarms;
 
@@ -406,6 +438,7 @@ export class StatelessStack extends Stack {
       deadLetterQueues: [
         { label: 'Outbox relay', queue: this.outboxRelay.deadLetterQueue },
         { label: 'Reminders schedule', queue: this.remindersJob.deadLetterQueue },
+        { label: 'KPI rollup schedule', queue: this.kpiRollupJob.deadLetterQueue },
       ],
       approvals: this.approvalWorkflow.stateMachine,
       table,

@@ -43,13 +43,21 @@ describe('stage settings', () => {
         ...FUNCTIONS.map((name) => httpFunctionLimits(config, name)),
         config.lambda.outboxRelay,
         config.lambda.reminders,
+        config.lambda.kpiRollup,
         config.lambda.approvalTasks,
       ].reduce((sum, limits) => sum + (limits.reservedConcurrency ?? 0), 0);
     const totals = Object.fromEntries(STAGES.map((stage) => [stage, reserved(stageConfig(stage))])) as Record<Stage, number>;
-    expect(totals).toEqual({ dev: 0, staging: 95, prod: 397 });
+    expect(totals).toEqual({ dev: 0, staging: 96, prod: 398 });
     // Lambda keeps 100 of the regional quota unreserved; the rest of the half is for whatever else the account runs.
     expect(totals.dev + totals.staging + totals.prod).toBeLessThanOrEqual(500);
     expect(totals.prod).toBeLessThan(400);
+  });
+
+  it.each(STAGES)('%s gives the KPI rollup Lambda\'s maximum timeout, and one run at a time where the stage reserves concurrency', (stage) => {
+    const { lambda } = stageConfig(stage);
+    // A recompute of a quarter of a large tenant reads all of its records (domain/analytics/recompute.ts).
+    expect(lambda.kpiRollup.timeoutSeconds).toBe(900);
+    expect(lambda.kpiRollup.reservedConcurrency).toBe(lambda.http.reservedConcurrency === undefined ? undefined : 1);
   });
 
   it.each(STAGES)('%s limits the public routes more tightly than the others, and caps the table', (stage) => {

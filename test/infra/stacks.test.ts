@@ -36,10 +36,18 @@ const EXPECTED: Record<
     /** On-demand maximum request units per second, of the table and of each index. */
     tableMax: { read: number; write: number };
     /** Reserved concurrency per function (none reserved: undefined), and their sum. */
-    reserved: { http: Record<FunctionName, number | undefined>; relay?: number; reminders?: number; approvalTasks?: number; total: number };
+    reserved: {
+      http: Record<FunctionName, number | undefined>;
+      relay?: number;
+      reminders?: number;
+      kpiRollup?: number;
+      approvalTasks?: number;
+      total: number;
+    };
     /** Memory (MB) and timeout (s) of the functions that are not HTTP functions. */
     relay: { memoryMb: number; timeout: number };
     reminders: { memoryMb: number; timeout: number };
+    kpiRollup: { memoryMb: number; timeout: number };
     alarms: boolean;
     userPoolTier: 'ESSENTIALS' | 'PLUS';
   }
@@ -57,6 +65,8 @@ const EXPECTED: Record<
     reserved: { http: reservedHttp(undefined, {}), total: 0 },
     relay: { memoryMb: 512, timeout: 30 },
     reminders: { memoryMb: 512, timeout: 300 },
+    // Lambda's maximum everywhere: a recompute of a quarter of a large tenant reads all of its records.
+    kpiRollup: { memoryMb: 512, timeout: 900 },
     alarms: false,
     userPoolTier: 'ESSENTIALS',
   },
@@ -74,11 +84,14 @@ const EXPECTED: Record<
       http: reservedHttp(5, { customers: 10, pipeline: 10, tasks: 10, notifications: 10, system: 2, analytics: 2 }),
       relay: 4,
       reminders: 2,
+      // One run at a time.
+      kpiRollup: 1,
       approvalTasks: 5,
-      total: 95,
+      total: 96,
     },
     relay: { memoryMb: 512, timeout: 30 },
     reminders: { memoryMb: 1024, timeout: 300 },
+    kpiRollup: { memoryMb: 1024, timeout: 900 },
     alarms: true,
     userPoolTier: 'PLUS',
   },
@@ -96,11 +109,13 @@ const EXPECTED: Record<
       http: reservedHttp(20, { customers: 50, pipeline: 50, tasks: 50, notifications: 50, system: 5, analytics: 10 }),
       relay: 10,
       reminders: 2,
+      kpiRollup: 1,
       approvalTasks: 10,
-      total: 397,
+      total: 398,
     },
     relay: { memoryMb: 512, timeout: 30 },
     reminders: { memoryMb: 1024, timeout: 300 },
+    kpiRollup: { memoryMb: 1024, timeout: 900 },
     alarms: true,
     userPoolTier: 'PLUS',
   },
@@ -280,9 +295,9 @@ describe.each(STAGES)('stage %s', (stage) => {
   });
 
   describe('functions', () => {
-    it('has one function per FUNCTIONS entry (and the outbox relay, the approval tasks, the reminders job): nodejs22.x, arm64, X-Ray, stage memory, timeout and environment', () => {
+    it('has one function per FUNCTIONS entry (and the outbox relay, the approval tasks, the reminders and KPI rollup jobs): nodejs22.x, arm64, X-Ray, stage memory, timeout and environment', () => {
       expect(FUNCTIONS).toEqual(['system', 'customers', 'audit', 'settings', 'pipeline', 'events', 'catalog', 'quotes', 'contracts', 'approvals', 'notifications', 'tasks', 'assignment', 'analytics']);
-      stateless.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length + 3);
+      stateless.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length + 4);
       for (const name of FUNCTIONS) {
         const fn = built.stateless.functions[name].fn.node.defaultChild as CfnResource;
         const resource = stateless.toJSON().Resources[logicalId(fn)] as { Properties: Record<string, unknown> };
@@ -340,7 +355,7 @@ describe.each(STAGES)('stage %s', (stage) => {
         expect(logGroups[ref]?.Properties.RetentionInDays).toBe(expected.logRetentionDays);
         used.add(ref);
       }
-      expect(used.size).toBe(FUNCTIONS.length + 3);
+      expect(used.size).toBe(FUNCTIONS.length + 4);
       const policy = expected.retain ? 'Retain' : 'Delete';
       stateless.allResources('AWS::Logs::LogGroup', { DeletionPolicy: policy });
       // No logRetention custom resource (its singleton function would be a second kind of Lambda).
@@ -377,6 +392,8 @@ describe.each(STAGES)('stage %s', (stage) => {
     it('names the table and each index instead of index/*, and uses "*" only for X-Ray (and the state machine\'s log delivery)', () => {
       const policies = stateless.findResources('AWS::IAM::Policy') as Resources;
       const stateMachineRole = logicalId(built.stateless.approvalWorkflow.stateMachine.role.node.defaultChild as CfnResource);
+      const relayRole = logicalId(built.stateless.outboxRelay.function.role.node.defaultChild as CfnResource);
+      const tableOnly = [{ 'Fn::ImportValue': expect.stringMatching(/SalesTable.*Arn/) }];
       for (const policy of Object.values(policies)) {
         const roles = (policy.Properties.Roles as { Ref: string }[]).map((role) => role.Ref);
         for (const statement of (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement) {
@@ -386,8 +403,11 @@ describe.each(STAGES)('stage %s', (stage) => {
             const logDelivery = roles.every((role) => role === stateMachineRole) && actions.every((action) => action.startsWith('logs:') && !action.includes('PutLogEvents'));
             expect(xray || logDelivery, actions.join(', ')).toBe(true);
           }
-          // Table data access (stream reads name the stream, see 'outbox relay').
-          if (asArray(statement.Action).some((action) => action.startsWith('dynamodb:') && !STREAM_READ_ACTIONS.includes(action))) {
+          // Table data access (stream reads name the stream, see 'outbox relay'). The relay's one table action, its
+          // UpdateItem of a tenant's feed counter (a table item), names the table alone.
+          const relayCounter = roles.every((role) => role === relayRole) && JSON.stringify(asArray(statement.Action)) === '["dynamodb:UpdateItem"]';
+          if (relayCounter) expect([statement.Resource].flat()).toEqual(tableOnly);
+          if (!relayCounter && asArray(statement.Action).some((action) => action.startsWith('dynamodb:') && !STREAM_READ_ACTIONS.includes(action))) {
             const resources = JSON.stringify(statement.Resource);
             expect(resources).not.toContain('/index/*');
             for (const index of GLOBAL_INDEXES) expect(resources).toContain(`/index/${index.name}"`);
@@ -503,7 +523,7 @@ describe.each(STAGES)('stage %s', (stage) => {
     const importOf = (pattern: string) => ({ 'Fn::ImportValue': Match.stringLikeRegexp(pattern) });
     const imported = (pattern: string) => ({ 'Fn::ImportValue': expect.stringMatching(pattern) });
 
-    it(`runs functions/streams/publish-events.ts with the function defaults, ${expected.relay.memoryMb} MB and ${expected.relay.timeout} s, knowing the bus but not the table`, () => {
+    it(`runs functions/streams/publish-events.ts with the function defaults, ${expected.relay.memoryMb} MB and ${expected.relay.timeout} s, knowing the bus and the table (the KPI rollup's feed counter)`, () => {
       const { fn, logGroup } = relayIds();
       const resource = (stateless.toJSON().Resources as Resources)[fn];
       expect(resource?.Properties).toMatchObject({
@@ -520,10 +540,10 @@ describe.each(STAGES)('stage %s', (stage) => {
             STAGE: stage,
             POWERTOOLS_LOG_LEVEL: expected.logLevel,
             EVENT_BUS_NAME: { 'Fn::ImportValue': expect.stringMatching(/EventBus/) },
+            TABLE_NAME: { 'Fn::ImportValue': expect.stringMatching(/SalesTable/) },
           },
         },
       });
-      expect((resource?.Properties.Environment as { Variables: Record<string, unknown> }).Variables.TABLE_NAME).toBeUndefined();
       // The bundle is the relay's code (its own error message), not another function's. Assets are staged in
       // the assembly as asset.<hash>, the hash being the S3 key's name.
       const s3Key = (resource?.Properties.Code as { S3Key: string }).S3Key;
@@ -554,7 +574,8 @@ describe.each(STAGES)('stage %s', (stage) => {
 
     it(`has an encrypted, TLS-only dead-letter queue keeping messages 14 days (${expected.retain ? 'retained' : 'deleted'} with the stack)`, () => {
       const { queue } = relayIds();
-      stateless.resourceCountIs('AWS::SQS::Queue', 2);
+      // The relay's and the two schedules' dead-letter queues.
+      stateless.resourceCountIs('AWS::SQS::Queue', 3);
       const policy = expected.retain ? 'Retain' : 'Delete';
       stateless.hasResource('AWS::SQS::Queue', {
         Properties: { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 60 * 60 },
@@ -571,7 +592,7 @@ describe.each(STAGES)('stage %s', (stage) => {
       });
     });
 
-    it('may read the stream, put events on the bus and send to its DLQ, and nothing else', () => {
+    it('may read the stream, put events on the bus, send to its DLQ and update table items (no other table action), and nothing else', () => {
       const { role, logGroup, queue } = relayIds();
       const statements = statementsOfRole(stateless, role);
       const byAction = (action: string) => statements.filter((statement) => asArray(statement.Action).includes(action));
@@ -581,6 +602,15 @@ describe.each(STAGES)('stage %s', (stage) => {
         expect(byAction(action).map((statement) => statement.Resource), action).toEqual([imported('SalesTable.*StreamArn')]);
       }
       expect(byAction('sqs:SendMessage').map((statement) => statement.Resource)).toEqual([{ 'Fn::GetAtt': [queue, 'Arn'] }]);
+      // A tenant's feed counter (domain/analytics/registry.ts): UpdateItem on the table itself, in a statement
+      // of its own, and no other table action (no read, put, delete, query; no index).
+      const tableStatements = statements.filter((statement) =>
+        asArray(statement.Action).some((action) => action.startsWith('dynamodb:') && !STREAM_READ_ACTIONS.includes(action)),
+      );
+      expect(tableStatements.map((statement) => [asArray(statement.Action), statement.Resource])).toEqual([
+        [['dynamodb:UpdateItem'], imported('SalesTable.*Arn')],
+      ]);
+      expect(JSON.stringify(tableStatements)).not.toContain('StreamArn');
 
       const actions = statements.flatMap((statement) => asArray(statement.Action)).sort();
       expect(actions).toEqual(
@@ -593,6 +623,7 @@ describe.each(STAGES)('stage %s', (stage) => {
           'sqs:GetQueueUrl',
           'sqs:SendMessage',
           ...STREAM_READ_ACTIONS,
+          'dynamodb:UpdateItem',
           'events:PutEvents',
         ].sort(),
       );
@@ -758,14 +789,27 @@ describe.each(STAGES)('stage %s', (stage) => {
     });
   });
 
-  describe('reminders schedule', () => {
-    it(`runs functions/schedules/reminders.ts on the stage's expression (${stageConfig(stage).schedules.remindersRate}) with retries and a dead-letter queue`, () => {
-      const job = built.stateless.remindersJob;
+  /** The scheduled jobs: their construct, expression, limits and a string only their bundle has (its log line). */
+  const JOBS = [
+    { title: 'reminders', entry: 'reminders.ts', rate: 'remindersRate', limits: 'reminders', job: () => built.stateless.remindersJob, logLine: 'reminders run' },
+    { title: 'KPI rollup', entry: 'kpi-rollup.ts', rate: 'kpiRollupRate', limits: 'kpiRollup', job: () => built.stateless.kpiRollupJob, logLine: 'kpi rollup run' },
+  ] as const;
+
+  it('has one schedule per job, each on its own function', () => {
+    const schedules = Object.values(stateless.findResources('AWS::Scheduler::Schedule') as Resources);
+    expect(schedules.map((schedule) => (schedule.Properties.Target as { Arn: unknown }).Arn)).toEqual(
+      JOBS.map(({ job }) => ({ 'Fn::GetAtt': [logicalId(job().function.fn.node.defaultChild as CfnResource), 'Arn'] })),
+    );
+  });
+
+  describe.each(JOBS)('$title schedule', ({ entry, rate, limits, job: jobOf, logLine }) => {
+    it(`runs functions/schedules/${entry} on the stage's expression (${stageConfig(stage).schedules[rate]}) with retries and a dead-letter queue`, () => {
+      const job = jobOf();
       const fn = logicalId(job.function.fn.node.defaultChild as CfnResource);
       const queue = logicalId(job.deadLetterQueue.node.defaultChild as CfnResource);
-      stateless.resourceCountIs('AWS::Scheduler::Schedule', 1);
-      stateless.hasResourceProperties('AWS::Scheduler::Schedule', {
-        ScheduleExpression: stageConfig(stage).schedules.remindersRate,
+      const schedule = (stateless.findResources('AWS::Scheduler::Schedule') as Resources)[logicalId(job.schedule.node.defaultChild as CfnResource)];
+      expect(schedule?.Properties).toMatchObject({
+        ScheduleExpression: stageConfig(stage).schedules[rate],
         State: 'ENABLED',
         Target: {
           Arn: { 'Fn::GetAtt': [fn, 'Arn'] },
@@ -776,17 +820,17 @@ describe.each(STAGES)('stage %s', (stage) => {
       const resource = (stateless.toJSON().Resources as Resources)[fn];
       expect(resource?.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
-        MemorySize: expected.reminders.memoryMb,
-        Timeout: expected.reminders.timeout,
-        Environment: { Variables: { STAGE: stage } },
+        MemorySize: expected[limits].memoryMb,
+        Timeout: expected[limits].timeout,
+        Environment: { Variables: { STAGE: stage, TABLE_NAME: { 'Fn::ImportValue': expect.stringMatching(/SalesTable/) } } },
       });
       const s3Key = (resource?.Properties.Code as { S3Key: string }).S3Key;
       const bundle = join(built.app.outdir, `asset.${s3Key.replace(/\.zip$/, '')}`, 'index.mjs');
-      expect(readFileSync(bundle, 'utf8')).toContain('reminders run');
+      expect(readFileSync(bundle, 'utf8')).toContain(logLine);
     });
 
     it('lets the schedule invoke only the job, and the job use the table', () => {
-      const job = built.stateless.remindersJob;
+      const job = jobOf();
       const fn = logicalId(job.function.fn.node.defaultChild as CfnResource);
       const role = logicalId(job.function.role.node.defaultChild as CfnResource);
       const scheduleRole = (stateless.findResources('AWS::Scheduler::Schedule') as Resources)[logicalId(job.schedule.node.defaultChild as CfnResource)]!
@@ -797,14 +841,37 @@ describe.each(STAGES)('stage %s', (stage) => {
       expect(dynamo).toEqual(expect.arrayContaining(['dynamodb:Query', ...WRITE_ACTIONS]));
       expect(dynamo).not.toContain('dynamodb:Scan');
     });
+
+    it(`has ${expected.alarms ? 'an alarm on its errors and one' : 'no alarm on its errors nor'} on its dead-letter queue`, () => {
+      const job = jobOf();
+      const fn = logicalId(job.function.fn.node.defaultChild as CfnResource);
+      const queue = logicalId(job.deadLetterQueue.node.defaultChild as CfnResource);
+      const errors = stateless.findResources('AWS::CloudWatch::Alarm', {
+        Properties: { Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: fn } }] },
+      });
+      const deadLetters = stateless.findResources('AWS::CloudWatch::Alarm', {
+        Properties: {
+          Namespace: 'AWS/SQS',
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        },
+      });
+      expect(Object.keys(errors)).toHaveLength(expected.alarms ? 1 : 0);
+      expect(Object.keys(deadLetters)).toHaveLength(expected.alarms ? 1 : 0);
+    });
   });
 
   it(`has alarms ${expected.alarms ? 'on' : 'off'}`, () => {
     // API 5xx, errors and throttles per function, the outbox relay's dead-letter queue and iterator age, failed
-    // approval executions and approval task errors, the reminders schedule's dead-letter queue and the job's
-    // errors, table throttles.
-    stateless.resourceCountIs('AWS::CloudWatch::Alarm', expected.alarms ? 1 + 2 * FUNCTIONS.length + 2 + 2 + 2 + 1 : 0);
-    expect(Object.keys(built.stateless.alarms).length).toBe(expected.alarms ? 1 + 2 * FUNCTIONS.length + 2 + 2 + 2 + 1 : 0);
+    // approval executions and approval task errors, the reminders and KPI rollup schedules' dead-letter queues and
+    // those jobs' errors, table throttles.
+    stateless.resourceCountIs('AWS::CloudWatch::Alarm', expected.alarms ? 1 + 2 * FUNCTIONS.length + 2 + 2 + 2 + 2 + 1 : 0);
+    expect(Object.keys(built.stateless.alarms).length).toBe(expected.alarms ? 1 + 2 * FUNCTIONS.length + 2 + 2 + 2 + 2 + 1 : 0);
+    expect(Object.keys(built.stateless.alarms).filter((id) => id.startsWith('KpiRollup')).sort()).toEqual(
+      expected.alarms ? ['KpiRollupDeadLetterAlarm', 'KpiRollupErrorsAlarm'] : [],
+    );
     if (expected.alarms) {
       const relay = logicalId(built.stateless.outboxRelay.function.fn.node.defaultChild as CfnResource);
       stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -884,6 +951,7 @@ describe.each(STAGES)('stage %s', (stage) => {
       for (const name of FUNCTIONS) expect(reservedOf(built.stateless.functions[name].fn), name).toBe(expected.reserved.http[name]);
       expect(reservedOf(built.stateless.outboxRelay.function.fn)).toBe(expected.reserved.relay);
       expect(reservedOf(built.stateless.remindersJob.function.fn)).toBe(expected.reserved.reminders);
+      expect(reservedOf(built.stateless.kpiRollupJob.function.fn)).toBe(expected.reserved.kpiRollup);
       expect(reservedOf(built.stateless.approvalWorkflow.tasks.fn)).toBe(expected.reserved.approvalTasks);
       const total = lambdas().reduce((sum, [, fn]) => sum + ((fn.Properties.ReservedConcurrentExecutions as number | undefined) ?? 0), 0);
       expect(total).toBe(expected.reserved.total);
@@ -955,6 +1023,7 @@ describe.each(STAGES)('stage %s', (stage) => {
       ...FUNCTIONS.map((name) => built.stateless.functions[name].fn),
       built.stateless.approvalWorkflow.tasks.fn,
       built.stateless.remindersJob.function.fn,
+      built.stateless.kpiRollupJob.function.fn,
       built.stateless.outboxRelay.function.fn,
     ];
     const bundleSources = (construct: { node: { defaultChild?: unknown } }) => {
@@ -985,6 +1054,7 @@ describe.each(STAGES)('stage %s', (stage) => {
         'Pipeline outcomes',
         'Contract approvals',
         'Reminders and follow-ups',
+        'KPI rollup',
         'Outbox events',
       ]);
       expect(metricsOf('API requests, 4xx and 5xx').map((row) => row.slice(0, 2))).toEqual([
@@ -1006,7 +1076,7 @@ describe.each(STAGES)('stage %s', (stage) => {
         everyFunction().map((fn) => ['Salesflow', 'ColdStart', 'function_name', `REF:${idOf(fn)}`, 'service', 'salesflow', 'stage', stage]),
       );
       expect(metricsOf('Dead-letter queues (messages waiting)')).toEqual(
-        [built.stateless.outboxRelay.deadLetterQueue, built.stateless.remindersJob.deadLetterQueue].map((queue) => [
+        [built.stateless.outboxRelay.deadLetterQueue, built.stateless.remindersJob.deadLetterQueue, built.stateless.kpiRollupJob.deadLetterQueue].map((queue) => [
           'AWS/SQS',
           'ApproximateNumberOfMessagesVisible',
           'QueueName',
@@ -1022,7 +1092,7 @@ describe.each(STAGES)('stage %s', (stage) => {
         ['AWS/DynamoDB', 'WriteThrottleEvents'],
       ]);
       // Business metrics: namespace Salesflow, dimensions service and stage, and nothing per tenant.
-      const business = ['Pipeline outcomes', 'Contract approvals', 'Reminders and follow-ups', 'Outbox events'].flatMap(metricsOf);
+      const business = ['Pipeline outcomes', 'Contract approvals', 'Reminders and follow-ups', 'KPI rollup', 'Outbox events'].flatMap(metricsOf);
       expect(business.map((row) => row[1])).toEqual([
         'OpportunitiesWon',
         'OpportunitiesLost',
@@ -1034,6 +1104,7 @@ describe.each(STAGES)('stage %s', (stage) => {
         'RemindersSent',
         'StaleDealFollowUps',
         'ReminderTimersDue',
+        'KpiEventsRolledUp',
         'EventsRelayed',
         'OutboxRecordsRetried',
       ]);
@@ -1067,7 +1138,12 @@ describe.each(STAGES)('stage %s', (stage) => {
     it('bundles the Powertools Tracer (aws-xray-sdk-core) into the background functions only, Metrics into every function', () => {
       const tracer = (sources: string[]) => sources.some((source) => source.includes('node_modules/aws-xray-sdk-core/'));
       const metrics = (sources: string[]) => sources.some((source) => source.includes('node_modules/@aws-lambda-powertools/metrics/'));
-      for (const fn of [built.stateless.outboxRelay.function.fn, built.stateless.remindersJob.function.fn, built.stateless.approvalWorkflow.tasks.fn]) {
+      for (const fn of [
+        built.stateless.outboxRelay.function.fn,
+        built.stateless.remindersJob.function.fn,
+        built.stateless.kpiRollupJob.function.fn,
+        built.stateless.approvalWorkflow.tasks.fn,
+      ]) {
         const sources = bundleSources(fn);
         expect(tracer(sources), idOf(fn)).toBe(true);
         expect(metrics(sources), idOf(fn)).toBe(true);
@@ -1106,7 +1182,7 @@ describe.each(STAGES)('stage %s', (stage) => {
       }
     });
 
-    it('acknowledges SQS3 (queue without a DLQ) only on the dead-letter queues of the outbox relay and the reminders schedule', () => {
+    it('acknowledges SQS3 (queue without a DLQ) only on the dead-letter queues of the outbox relay and the two schedules', () => {
       const withSqs3 = Object.entries(stateless.toJSON().Resources as Resources)
         .filter(([, resource]) =>
           (resource.Metadata?.cdk_nag as { rules_to_suppress: { id: string }[] } | undefined)?.rules_to_suppress.some(
@@ -1114,7 +1190,7 @@ describe.each(STAGES)('stage %s', (stage) => {
           ),
         )
         .map(([id]) => id);
-      const queues = [built.stateless.outboxRelay.deadLetterQueue, built.stateless.remindersJob.deadLetterQueue];
+      const queues = [built.stateless.outboxRelay.deadLetterQueue, built.stateless.remindersJob.deadLetterQueue, built.stateless.kpiRollupJob.deadLetterQueue];
       const ids = queues.flatMap((queue) => [
         logicalId(queue.node.defaultChild as CfnResource),
         logicalId(queue.node.findChild('Policy').node.defaultChild as CfnResource),
