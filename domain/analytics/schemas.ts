@@ -248,7 +248,7 @@ export const ForecastReport = z
     period: z.string(),
     currency: z.string(),
     ratesUsed: ReportHeader.ratesUsed,
-    reps: z.array(ForecastRow.extend({ submission: ForecastSubmission.nullable(), adjustment: ForecastAdjustment.nullable() })),
+    reps: z.array(ForecastRow.extend({ submission: z.union([ForecastSubmission, z.null()]), adjustment: z.union([ForecastAdjustment, z.null()]) })),
     teams: z.array(ForecastRow),
     tenant: ForecastRow.nullable(),
   })
