@@ -98,6 +98,8 @@ export async function cloneTenant(options: {
   tenant: string;
   customers: number;
   concurrency?: number;
+  /** The first unit's number (names and domains): another batch into the same tenant starts after the last. */
+  firstUnit?: number;
 }): Promise<number> {
   const nextUlid = monotonicFactory();
   const ulidPattern = /[0-9A-HJKMNP-TV-Z]{26}/gi;
@@ -119,7 +121,7 @@ export async function cloneTenant(options: {
     for (const json of template) {
       const copy = json
         .replaceAll(templateTenant, options.tenant)
-        .replaceAll(MARKER, String(index).padStart(6, '0'))
+        .replaceAll(MARKER, String(index + (options.firstUnit ?? 0)).padStart(6, '0'))
         .replace(ulidPattern, (ulid) => {
           const upper = ulid.toUpperCase();
           if (!ids.has(upper)) ids.set(upper, nextUlid());
