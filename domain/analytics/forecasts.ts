@@ -31,6 +31,11 @@ export interface ForecastCall {
 /** Every call of a period (one Query), by user id: for the forecast report. */
 export async function forecastCallsOf(deps: Deps, tenantId: string, periodId: string): Promise<ForecastCall[]> {
   const { data } = await deps.db.entities.forecastCall.query.byPeriod({ tenantId, periodId }).go({ pages: 'all' });
+  return callsFromItems(data);
+}
+
+/** Stored calls → one entry per user (submission and adjustment side by side), by user id. */
+export function callsFromItems(data: readonly ForecastCallItem[]): ForecastCall[] {
   const calls = new Map<string, ForecastCall>();
   for (const item of data) {
     const call = calls.get(item.userId) ?? { userId: item.userId, submission: null, adjustment: null };

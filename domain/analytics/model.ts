@@ -28,6 +28,8 @@ export const targetSchema = createSchema({
   },
   indexes: {
     byPeriod: {
+      // With forecastCall (and target): a period's plan, targets and calls, is one query (collection periodPlan).
+      collection: 'periodPlan',
       pk: { field: 'pk', composite: ['tenantId', 'periodId'] },
       sk: { field: 'sk', composite: ['scope', 'scopeId', 'metric'] },
     },
@@ -56,6 +58,8 @@ export const forecastCallSchema = createSchema({
   },
   indexes: {
     byPeriod: {
+      // With forecastCall (and target): a period's plan, targets and calls, is one query (collection periodPlan).
+      collection: 'periodPlan',
       pk: { field: 'pk', composite: ['tenantId', 'periodId'] },
       sk: { field: 'sk', composite: ['userId', 'kind'] },
     },

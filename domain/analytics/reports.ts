@@ -15,7 +15,7 @@ import { hasAnyRole, type Actor } from '../shared/actor';
 import type { Deps } from '../shared/ports';
 import { aggregateKey, OPEN_PERIOD, periodKindOf, repScope, scopeOf, TENANT_SCOPE, teamScope, type Family } from './aggregate-keys';
 import { addCounters, type Counters } from './counters';
-import { forecastCallsOf } from './forecasts';
+import { periodPlanOf } from './period-plan';
 import {
   convertAmounts,
   funnel,
@@ -330,11 +330,10 @@ export async function forecastReport(deps: Deps, actor: Actor, input: ScopeFilte
   safePeriodForm(input.period);
   const own = !seesAllFigures(actor);
   if (own) reportScope(actor, input);
-  const [loaded, items, targets, calls] = await Promise.all([
+  const [loaded, items, { targets, calls }] = await Promise.all([
     load(deps, actor.tenantId, []),
     scopesOfPeriod(deps, actor.tenantId, input.period, ''),
-    targetsOf(deps, actor.tenantId, input.period),
-    forecastCallsOf(deps, actor.tenantId, input.period),
+    periodPlanOf(deps, actor.tenantId, input.period),
   ]);
   parsePeriod(input.period, loaded.calendar);
   const currencies = new Set<string>();

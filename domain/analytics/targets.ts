@@ -132,6 +132,6 @@ function sameTarget(before: TargetItem | undefined, target: PlannedTarget): bool
 const valueOf = (target: { value: number; currency?: string | undefined }) =>
   target.currency !== undefined ? { amount: target.value, currency: target.currency } : target.value;
 
-function toTargetView(item: TargetItem): TargetView {
+export function toTargetView(item: TargetItem): TargetView {
   return { scope: item.scope, id: item.scopeId, metric: item.metric, value: valueOf(item), updatedAt: item.updatedAt, updatedBy: item.updatedBy };
 }
