@@ -176,12 +176,14 @@ export function weightedAmount(amount: number, probability: number): number {
 
 /**
  * A stay's length as a histogram bucket: days to one decimal under 10 days, whole days from 10 to 999, and 999
- * for anything longer — fine enough for a median, few enough buckets to keep an aggregate small.
+ * for anything longer — fine enough for a median, few enough buckets to keep an aggregate small. Rounded half up,
+ * and decided on the rounded length: 9.96 days is 10 days, bucket `10` (not a second bucket `10.0` beside it).
  */
 export function durationBucket(milliseconds: number): string {
-  const days = Math.max(0, milliseconds) / 86_400_000;
-  if (days < 10) return (Math.round(days * 10) / 10).toFixed(1);
-  return String(Math.min(999, Math.round(days)));
+  const length = Math.max(0, milliseconds);
+  const tenths = Math.round(length / 8_640_000);
+  if (tenths < 100) return (tenths / 10).toFixed(1);
+  return String(Math.min(999, Math.round(length / 86_400_000)));
 }
 
 /** Calendar days between the local dates of two instants. */

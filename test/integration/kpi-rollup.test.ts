@@ -3,6 +3,7 @@
  * timezone and fiscal calendar; repeated and overlapping runs; a change that commits late; and a recompute that
  * gives exactly what the incremental runs gave.
  */
+import { decodeTime, monotonicFactory } from 'ulid';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rollUpTenant } from '../../domain/analytics/rollup';
 import { recomputePeriod } from '../../domain/analytics/recompute';
@@ -126,15 +127,22 @@ describe('KPI rollup', () => {
     at('2027-05-03T09:00:00.000Z');
     const customer = await createCustomer(deps, who.bob, { name: 'Acme' });
     await deal(who.bob, customer.id, { amount: 100, close: '2027-06-30' });
+    at('2027-05-03T09:00:20.000Z');
+    await deal(who.bob, customer.id, { amount: 50, close: '2027-06-30' });
     at('2027-05-03T09:00:30.000Z');
     await rollUpTenant(deps, who.tenant);
-    // A writer whose event id was taken 20 s ago commits only now, behind the watermark.
-    at('2027-05-03T09:00:10.000Z');
-    await deal(who.bob, customer.id, { amount: 200, close: '2027-06-30' });
+    // A writer that took its ids at 09:00:10 (its own clock and ids: the shared ones never go back) commits only
+    // now, behind the watermark (the event of 09:00:20).
+    const tookIdsAt = Date.parse('2027-05-03T09:00:10.000Z');
+    const ids = monotonicFactory();
+    const late: Deps = { ...deps, clock: { now: () => new Date(tookIdsAt) }, ids: { next: () => ids(tookIdsAt) } };
+    await createOpportunity(late, who.bob, { customerId: customer.id, name: 'Late deal', expectedCloseDate: '2027-06-30', amount: { amount: 200, currency: 'EUR' } });
+    const { data: state } = await deps.db.entities.kpiTenant.get({ tenantId: who.tenant }).go({ consistent: true });
+    expect(decodeTime(state!.watermark!)).toBeGreaterThan(tookIdsAt);
     at('2027-05-03T09:01:00.000Z');
     await rollUpTenant(deps, who.tenant);
     await rollUpTenant(deps, who.tenant);
-    expect(await aggregate(who.tenant, 'tenant', 'flow', 'open')).toMatchObject({ 'open|lead|-|count': 2, 'open|lead|-|amount|EUR': 300 });
+    expect(await aggregate(who.tenant, 'tenant', 'flow', 'open')).toMatchObject({ 'open|lead|-|count': 3, 'open|lead|-|amount|EUR': 350 });
   });
 
   it('recomputes a period from the records to exactly the incremental figures', async () => {
