@@ -1,7 +1,6 @@
 import { createSchema, CustomAttributeType } from 'electrodb';
 import type { StoredMoney } from '../shared/money';
 import { SERVICE_NAME, TTL_ATTRIBUTE } from '../table';
-import type { ReviewDocumentInput } from './review-document';
 
 export const TARGET_SCOPES = ['rep', 'team', 'tenant'] as const;
 export const TARGET_METRICS = ['revenue_won', 'deals_won', 'activities', 'new_customers'] as const;
@@ -196,7 +195,8 @@ export const reviewSchema = createSchema({
     teamId: { type: 'string', required: true, readOnly: true },
     week: { type: 'string', required: true, readOnly: true },
     reviewId: { type: 'string', required: true, readOnly: true },
-    document: { type: CustomAttributeType<ReviewDocumentInput>('any'), required: true, readOnly: true },
+    /** The ReviewDocumentInput (./review-document.ts) it was made from, as made. */
+    document: { type: CustomAttributeType<Record<string, unknown>>('any'), required: true, readOnly: true },
     /** How many stuck deals and overdue tasks there were (the document lists at most MAX_REVIEW_ROWS of each). */
     stuckDealsTotal: { type: 'number', required: true, readOnly: true },
     overdueTasksTotal: { type: 'number', required: true, readOnly: true },

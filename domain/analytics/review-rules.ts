@@ -46,7 +46,8 @@ export function reviewDue(now: Date, timezone: string, lastWeek: string | undefi
 
 /** Why an open deal counts as stuck, or null: in its stage since `enteredAt`, looked at `at`. */
 export function stuckReason(enteredAt: string, at: Date, p90Days: number | null, staleAfterDays: number): ReviewStuckDeal['reason'] | null {
-  const days = daysBetween(enteredAt, at);
+  // Exact days (a p90 under 10 days has a decimal: durationBucket), not the whole days a review shows.
+  const days = (at.getTime() - Date.parse(enteredAt)) / DAY_MS;
   if (p90Days !== null && days > p90Days) return 'over_p90';
   if (days >= staleAfterDays) return 'stale';
   return null;

@@ -72,7 +72,7 @@ export async function makeDueReviews(deps: Deps, tenantId: string, week: string)
   return made;
 }
 
-/** The reviews of `week` for every team of the tenant that has none yet; how many were made. */
+/** The reviews of `week` for every team of the tenant that has none yet (and existed then); how many were made. */
 export async function makeWeeklyReviews(deps: Deps, tenantId: string, week: string): Promise<number> {
   const teams = await listAllTeams(deps, tenantId);
   if (teams.length === 0) return 0;
@@ -81,7 +81,10 @@ export async function makeWeeklyReviews(deps: Deps, tenantId: string, week: stri
   for (const team of teams) {
     if (await findReview(deps, tenantId, team.id, week)) continue;
     context ??= loadContext(deps, tenantId, week);
-    if ((await makeTeamReview(deps, await context, team)).created) made += 1;
+    const loaded = await context;
+    // A team made after the week ended had no week to review.
+    if (team.createdAt >= loaded.week.end) continue;
+    if ((await makeTeamReview(deps, loaded, team)).created) made += 1;
   }
   return made;
 }
@@ -107,7 +110,7 @@ async function makeTeamReview(deps: Deps, context: ReviewContext, team: TeamView
       teamId: team.id,
       week: context.week.id,
       reviewId,
-      document: content.document,
+      document: { ...content.document },
       stuckDealsTotal: content.stuckDealsTotal,
       overdueTasksTotal: content.overdueTasksTotal,
       createdAt: at,
@@ -373,7 +376,7 @@ export async function getReview(deps: Deps, actor: Actor, reviewId: string): Pro
 
 /** The review as its HTML page (review-document.ts): the same review always gives the same page. */
 export async function getReviewDocument(deps: Deps, actor: Actor, reviewId: string): Promise<string> {
-  return renderReviewDocument((await readReview(deps, actor, reviewId)).document);
+  return renderReviewDocument(documentOf(await readReview(deps, actor, reviewId)));
 }
 
 async function readReview(deps: Deps, actor: Actor, reviewId: string): Promise<ReviewItem> {
@@ -386,8 +389,11 @@ async function readReview(deps: Deps, actor: Actor, reviewId: string): Promise<R
 
 const links = (reviewId: string) => ({ self: `/reviews/${reviewId}`, document: `/reviews/${reviewId}/document` });
 
+/** The document a review was made from (the entity keeps it as a plain map: model.ts imports the kernel only). */
+const documentOf = (item: ReviewItem) => item.document as unknown as ReviewDocumentInput;
+
 function toSummary(item: ReviewItem): ReviewSummaryView {
-  const { team, week, generatedAt } = item.document;
+  const { team, week, generatedAt } = documentOf(item);
   return {
     id: item.reviewId,
     team,
@@ -403,7 +409,7 @@ function toSummary(item: ReviewItem): ReviewSummaryView {
 function toView(item: ReviewItem): ReviewView {
   return {
     id: item.reviewId,
-    ...item.document,
+    ...documentOf(item),
     stuckDealsTotal: item.stuckDealsTotal,
     overdueTasksTotal: item.overdueTasksTotal,
     createdAt: item.createdAt,
