@@ -1,5 +1,5 @@
 import { Entity, Service } from 'electrodb';
-import { forecastCallSchema, kpiAggregateSchema, kpiContributionSchema, kpiTenantSchema, pipelineSnapshotSchema, targetSchema } from './analytics/model';
+import { forecastCallSchema, kpiAggregateSchema, kpiContributionSchema, kpiTenantSchema, pipelineSnapshotSchema, reviewSchema, targetSchema } from './analytics/model';
 import { approvalLinkRevocationSchema, approvalPolicySchema, approvalRequestSchema } from './approvals/model';
 import { assignmentCursorSchema, assignmentRulesSchema } from './assignment/model';
 import { auditEntrySchema } from './audit/model';
@@ -65,6 +65,7 @@ export function createSalesDb(client: DocumentClientLike, table: string) {
       kpiAggregate: new Entity(kpiAggregateSchema),
       kpiContribution: new Entity(kpiContributionSchema),
       pipelineSnapshot: new Entity(pipelineSnapshotSchema),
+      review: new Entity(reviewSchema),
     },
     { client, table },
   );

@@ -10,6 +10,8 @@ export { runKpiRollup, rollUpTenant, type RollupRun, type TenantRollup } from '.
 export { recomputePeriod, type RecomputeRun } from './recompute';
 export { renderAttainmentChart, renderFunnelChart, type AttainmentChartRow, type ChartOptions, type FunnelChartStage } from './charts';
 export * from './review-document';
+export { getReview, getReviewDocument, listReviews, makeDueReviews, makeReview, makeWeeklyReviews } from './reviews';
+export { MAX_REVIEW_ROWS, REVIEW_HOUR, reviewDue, type ReviewDue } from './review-rules';
 export {
   forecastReport,
   funnelReport,

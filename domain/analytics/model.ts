@@ -86,6 +86,8 @@ export const kpiTenantSchema = createSchema({
     watermark: { type: 'string' },
     /** The last local day whose closing pipeline snapshot was taken. */
     snapshotDay: { type: 'string' },
+    /** The last ISO week whose weekly reviews were made for every team (./reviews.ts). */
+    reviewWeek: { type: 'string' },
     /** A recompute holds the tenant until then; scheduled runs leave it alone meanwhile. */
     heldUntil: { type: 'string' },
     rolledUpAt: { type: 'string' },
@@ -179,6 +181,41 @@ export const pipelineSnapshotSchema = createSchema({
     byDay: {
       pk: { field: 'pk', composite: ['tenantId'] },
       sk: { field: 'sk', composite: ['day'] },
+    },
+  },
+});
+
+/**
+ * A team's weekly review (./reviews.ts): one per tenant × team × ISO week, made by the KPI rollup job once the
+ * tenant's local Monday 07:00 has passed, by a conditional create (a repeated or overlapping run makes it once).
+ * It keeps the document input it was made from, so it is a point-in-time record: later changes to deals, tasks
+ * or targets never rewrite it. A team's reviews share a partition sorted by week (`2027-W11` ids sort in time
+ * order), so "a team's reviews, newest first" is one Query; by id (gsi1) for `GET /reviews/{id}`.
+ */
+export const reviewSchema = createSchema({
+  model: { entity: 'review', version: '1', service: SERVICE_NAME },
+  attributes: {
+    tenantId: { type: 'string', required: true, readOnly: true },
+    teamId: { type: 'string', required: true, readOnly: true },
+    week: { type: 'string', required: true, readOnly: true },
+    reviewId: { type: 'string', required: true, readOnly: true },
+    /** The ReviewDocumentInput (./review-document.ts) it was made from, as made. */
+    document: { type: CustomAttributeType<Record<string, unknown>>('any'), required: true, readOnly: true },
+    /** How many stuck deals and overdue tasks there were (the document lists at most MAX_REVIEW_ROWS of each). */
+    stuckDealsTotal: { type: 'number', required: true, readOnly: true },
+    overdueTasksTotal: { type: 'number', required: true, readOnly: true },
+    createdAt: { type: 'string', required: true, readOnly: true },
+    createdBy: { type: 'string', required: true, readOnly: true },
+  },
+  indexes: {
+    byTeam: {
+      pk: { field: 'pk', composite: ['tenantId', 'teamId'] },
+      sk: { field: 'sk', composite: ['week'] },
+    },
+    byId: {
+      index: 'gsi1',
+      pk: { field: 'gsi1pk', composite: ['tenantId', 'reviewId'] },
+      sk: { field: 'gsi1sk', composite: [] },
     },
   },
 });

@@ -99,7 +99,8 @@ async function load(deps: Deps, tenantId: string, keys: readonly string[]): Prom
   };
 }
 
-function reportPipeline(item: PipelineItem | null): ReportPipeline {
+/** The pipeline as the reports (and the weekly reviews) read it: open stages in order, retired ones folded in. */
+export function reportPipeline(item: PipelineItem | null): ReportPipeline {
   const { definition } = pipelineFromItem(item);
   return {
     stages: definition.stages.map((stage) => ({

@@ -32,6 +32,8 @@ import { addCounters, contributionDelta, type Contribution, type Counters } from
 import { contributionOf, type ContributionContext } from './contributions';
 import { loadRollupContext, readSubjectFacts, type Subject, subjectOfEvent, subjectsOfUsers, usersMovedByEvent } from './subjects';
 import { getSettings } from '../settings';
+import { reviewDue } from './review-rules';
+import { makeDueReviews } from './reviews';
 import { snapshotDue, takeSnapshot } from './snapshots';
 import { systemActor } from './subjects';
 
@@ -55,10 +57,12 @@ export interface RollupRun {
   aggregatesWritten: number;
   transactions: number;
   snapshots: number;
+  /** Weekly reviews made (./reviews.ts): one per team and ISO week, once its local Monday 07:00 has passed. */
+  reviews: number;
 }
 
 export async function runKpiRollup(deps: Deps): Promise<RollupRun> {
-  const run: RollupRun = { tenants: 0, tenantsRolledUp: 0, events: 0, subjects: 0, aggregatesWritten: 0, transactions: 0, snapshots: 0 };
+  const run: RollupRun = { tenants: 0, tenantsRolledUp: 0, events: 0, subjects: 0, aggregatesWritten: 0, transactions: 0, snapshots: 0, reviews: 0 };
   const now = deps.clock.now();
   const { data: tenants } = await deps.db.entities.kpiTenant.query.registry({ shard: REGISTRY_SHARD }).go({ pages: 'all' });
   for (const tenant of tenants) {
@@ -83,6 +87,9 @@ export async function runKpiRollup(deps: Deps): Promise<RollupRun> {
       add(await rollUpTenant(deps, tenant.tenantId));
       run.tenantsRolledUp += 1;
     }
+    // From the figures just rolled up: the reviews of the week that ended, once the local Monday 07:00 passed.
+    const reviewsDue = reviewDue(now, reportingTimezone, tenant.reviewWeek);
+    if (reviewsDue) run.reviews += await makeDueReviews(deps, tenant.tenantId, reviewsDue.week);
   }
   return run;
 }

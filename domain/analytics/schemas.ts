@@ -1,7 +1,9 @@
 /** The analytics context's API contract: targets and forecast calls (reports come with a later part of issue 16). */
 import * as z from 'zod';
 import { USER_ID_PATTERN, USER_ID_RULE } from '../shared/actor';
-import { Money, ShortText } from '../shared/schemas';
+import { TeamId } from '../directory/schemas';
+import { Id, Money, PageQuery, pageOf, ShortText } from '../shared/schemas';
+import { MAX_REVIEW_ROWS } from './review-rules';
 import { MAX_TARGETS_PER_REQUEST } from './plan-rules';
 import { TARGET_SCOPES } from './model';
 
@@ -274,6 +276,105 @@ export const TrendReport = z
     points: z.array(z.object({ period: z.string(), day: z.string().meta({ description: 'The snapshot the point is (the last of its interval)' }), value: z.number() })),
   })
   .meta({ id: 'TrendReport' });
+
+// ---- weekly reviews ----------------------------------------------------------------------------------
+
+export const ListReviewsQuery = z.strictObject({
+  team: TeamId.meta({ description: "The team whose reviews are listed (newest week first)" }),
+  ...PageQuery,
+});
+export const ReviewIdParams = z.strictObject({ id: Id });
+
+const ReviewTeam = z.object({ id: z.string(), name: z.string(), manager: z.string().meta({ description: 'The manager notified of the review (user id)' }) });
+const ReviewWeek = z.object({
+  id: z.string().meta({ description: 'The ISO week reviewed', example: '2027-W11' }),
+  start: z.string().meta({ description: 'Its first local date (Monday)' }),
+  end: z.string().meta({ description: 'Its last local date (Sunday)' }),
+});
+const ReviewLinks = z.object({ self: z.string(), document: z.string().meta({ description: 'The review as an HTML page, ready to mail' }) });
+
+const ReviewKpi = z.object({
+  metric: z.string(),
+  label: z.string(),
+  unit: z.enum(['money', 'count', 'ratio', 'days']),
+  value: z.number(),
+  previous: z.number().nullable().meta({ description: "Last week's value" }),
+  delta: z.number().nullable(),
+  target: z.number().nullable().meta({ description: "The week's team target, where set" }),
+  attainment: Ratio,
+});
+const ReviewForecast = z.object({
+  period: z.string().optional().meta({ description: 'The fiscal quarter that holds the week\'s last day' }),
+  commit: z.number().int(),
+  bestCase: z.number().int(),
+  closedWon: z.number().int().meta({ description: 'Revenue won from the quarter\'s first day to the week\'s last' }),
+  target: z.number().int().nullable(),
+  attainment: Ratio,
+});
+
+export const Review = z
+  .object({
+    id: z.string(),
+    team: ReviewTeam,
+    week: ReviewWeek,
+    generatedAt: z.string().meta({ description: 'When the review was made (its figures are as of then, and never change)' }),
+    currency: z.string().meta({ description: 'The base currency: every money figure (minor units) but a deal\'s own amount is in it' }),
+    kpis: z.array(ReviewKpi).meta({ description: "The week's figures against last week and the week's team targets (figures without a value left out)" }),
+    funnel: z
+      .array(z.object({ stage: z.string(), name: z.string(), entered: z.number().int(), conversionToNext: Ratio }))
+      .meta({ description: "The funnel of the week's cohort (the opportunities created in it); empty when there were none" }),
+    attainment: z
+      .array(
+        z.object({
+          label: z.string(),
+          actual: z.number().int(),
+          target: z.number().int().nullable(),
+          unit: z.enum(['money', 'count']),
+          currency: z.string().optional(),
+        }),
+      )
+      .meta({ description: "The quarter to the week's end against the quarter's team targets" }),
+    stuckDeals: z
+      .array(
+        z.object({
+          opportunityId: z.string(),
+          name: z.string(),
+          owner: z.string(),
+          stage: z.string(),
+          daysInStage: z.number().int(),
+          reason: z.enum(['over_p90', 'stale']).meta({ description: "`over_p90`: in its stage longer than the stage's p90 stay over the last fiscal year; `stale`: no stage move for the stage's staleAfterDays" }),
+          amount: Money,
+        }),
+      )
+      .meta({ description: `The members' open deals that are stuck, longest in their stage first (at most ${MAX_REVIEW_ROWS})` }),
+    stuckDealsTotal: z.number().int(),
+    overdueTasks: z
+      .array(z.object({ taskId: z.string(), title: z.string(), assignee: z.string(), dueDate: z.string() }))
+      .meta({ description: `The members' open tasks due before the review was made, oldest first (at most ${MAX_REVIEW_ROWS})` }),
+    overdueTasksTotal: z.number().int(),
+    forecast: z.union([ReviewForecast, z.null()]).meta({ description: "The team's forecast of the quarter against its target (null: none)" }),
+    createdAt: z.string(),
+    links: ReviewLinks,
+  })
+  .meta({ id: 'Review' });
+
+export const ReviewSummary = z
+  .object({
+    id: z.string(),
+    team: ReviewTeam,
+    week: ReviewWeek,
+    generatedAt: z.string(),
+    stuckDeals: z.number().int().meta({ description: 'How many stuck deals it lists' }),
+    overdueTasks: z.number().int().meta({ description: 'How many overdue tasks it lists' }),
+    createdAt: z.string(),
+    links: ReviewLinks,
+  })
+  .meta({ id: 'ReviewSummary' });
+
+export const ReviewPage = pageOf(ReviewSummary, 'ReviewPage');
+
+export type ReviewView = z.infer<typeof Review>;
+export type ReviewSummaryView = z.infer<typeof ReviewSummary>;
 
 /** A CSV document (text/csv, UTF-8, a header row). */
 export const CSV_DOCUMENT = { type: 'string', description: 'CSV (RFC 4180, UTF-8) with a header row' } as const;

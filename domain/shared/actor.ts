@@ -53,6 +53,12 @@ export const SALES_PLAN_READERS = ['admin', 'manager', 'rep', 'finance'] as cons
 /** Who keeps teams, sets targets and adjusts forecast calls. */
 export const SALES_PLANNERS = ['admin', 'manager'] as const satisfies readonly Role[];
 
+/**
+ * Who reads the weekly team reviews: a review is a team's figures, which the reports show to managers, admins and
+ * finance (reps see their own figures only; service sees no sales figures).
+ */
+export const REVIEW_READERS = ['admin', 'manager', 'finance'] as const satisfies readonly Role[];
+
 /** Who submits a forecast call of their own: the roles that own deals. */
 export const FORECASTERS = ['admin', 'manager', 'rep'] as const satisfies readonly Role[];
 

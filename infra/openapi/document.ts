@@ -35,6 +35,8 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   'Targets and forecasts': 'Targets per period for reps, teams and the tenant; forecast calls submitted by reps and adjusted by managers beside them',
   Reports:
     'Sales reports from the KPI rollup (pre-aggregated, never the records): pipeline, funnel, stage durations, forecast, leaderboard, KPIs, trend; JSON, or CSV with `?format=csv` or `Accept: text/csv`',
+  Reviews:
+    "Each team's weekly review, made by the KPI rollup once the tenant's local Monday 07:00 has passed (the manager is notified): KPIs against last week and target, funnel, attainment, stuck deals, overdue tasks, forecast; as JSON or an HTML page ready to mail",
 };
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {

@@ -33,6 +33,12 @@ const reportRead = (role: Role, scope: Scope) => {
   if (role === 'service') return 403;
   return role === 'rep' && scope === 'otherOwner' ? 403 : 200;
 };
+/** Weekly reviews: admins, managers and finance, of their own tenant. */
+const reviewRead = (role: Role, scope: Scope) => {
+  if (scope === 'noToken') return 401;
+  if (role === 'rep' || role === 'service') return 403;
+  return scope === 'otherTenant' ? 404 : 200;
+};
 const tenantRead = (_role: Role, scope: Scope) => (scope === 'noToken' ? 401 : scope === 'otherTenant' ? 404 : 200);
 const publicRead = () => 200;
 const catalogEdit = (success: number) => (role: Role, scope: Scope) =>
@@ -193,6 +199,11 @@ const EXPECTED: Record<RouteId, (role: Role, scope: Scope) => number> = {
   getLeaderboard: (role, scope) => (scope === 'noToken' ? 401 : role === 'service' ? 403 : 200),
   getKpiReport: reportRead,
   getTrendReport: reportRead,
+  // A weekly review is a team's figures: admins, managers and finance, whoever manages the team (otherOwner); reps
+  // and service not. otherTenant: another tenant's team has no reviews in the caller's tenant (an empty list).
+  listReviews: (role, scope) => (scope === 'noToken' ? 401 : role === 'rep' || role === 'service' ? 403 : 200),
+  getReview: reviewRead,
+  getReviewDocument: reviewRead,
   adjustForecast: (role, scope) => {
     if (scope === 'noToken') return 401;
     if (!(role === 'admin' || role === 'manager')) return 403;

@@ -1,6 +1,6 @@
 /**
  * Fresh records for a call to one route: whatever its path points at (customer, contact, opportunity, product,
- * quote, contract, approval request, approval link), owned by `owner`, made through the real use cases — the
+ * quote, contract, approval request, approval link, weekly review), owned by `owner`, made through the real use cases — the
  * approval requests by the real workflow. Only what the route needs is made.
  *
  * With `previousOwner`, a deal's quotes and contract are made while `previousOwner` owns the deal, which is then
@@ -13,6 +13,7 @@ import { createApprovalLinks } from '../../domain/approvals';
 import { createProduct } from '../../domain/catalog';
 import { notificationItems } from '../../domain/notifications';
 import { putRep } from '../../domain/reps';
+import { makeReview } from '../../domain/analytics';
 import { putTeam } from '../../domain/directory';
 import { createTask } from '../../domain/tasks';
 import { createContract, createTemplate, readContract, statusChange, submitContract } from '../../domain/contracts';
@@ -39,10 +40,13 @@ export interface RouteFixture {
   taskId: string;
   repUserId: string;
   teamId: string;
+  reviewId: string;
 }
 
 /** The period the matrix plans in (targets, forecast calls). */
 export const FIXTURE_PERIOD = 'FY2027-Q1';
+/** The ISO week of the fixtures' weekly reviews. */
+export const FIXTURE_WEEK = '2027-W11';
 
 /** Routes that act on a quote the customer has already been sent. */
 const NEEDS_SENT_QUOTE = new Set(['acceptQuote', 'rejectQuote', 'reviseQuote']);
@@ -78,6 +82,7 @@ export async function routeFixture(
     taskId: NONE,
     repUserId: NONE,
     teamId: NONE,
+    reviewId: NONE,
   };
   if (path.startsWith('/tasks/')) {
     const due = new Date(Date.now() + 86_400_000).toISOString();
@@ -92,6 +97,12 @@ export async function routeFixture(
     // A team managed by the owner, with an id no other fixture has.
     f.teamId = `team-${randomUUID().replaceAll('-', '')}`;
     await putTeam(deps, admin, f.teamId, { name: 'Fixture team', manager: options.owner, members: [] });
+  }
+  if (path.startsWith('/reviews')) {
+    // A team managed by the owner and its weekly review, made as the job makes it.
+    f.teamId = `team-${randomUUID().replaceAll('-', '')}`;
+    await putTeam(deps, admin, f.teamId, { name: 'Fixture <team>', manager: options.owner, members: [] });
+    f.reviewId = (await makeReview(deps, options.tenant, f.teamId, FIXTURE_WEEK)).reviewId;
   }
   if (path.includes('/adjustments/{userId}')) f.repUserId = options.owner;
   if (path.startsWith('/me/notifications/')) {
@@ -166,6 +177,7 @@ export function pathFor(route: RouteDefinition, f: RouteFixture): string {
     ['/approvals/', f.approvalId],
     ['/me/notifications/', f.notificationId],
     ['/tasks/', f.taskId],
+    ['/reviews', f.reviewId],
   ];
   const id = byPrefix.find(([prefix]) => route.path.startsWith(prefix))?.[1] ?? f.customerId;
   return route.path.replace('{id}', id).replace('{contactId}', f.contactId).replace('{token}', f.linkToken).replace('{userId}', f.repUserId).replace('{teamId}', f.teamId).replace('{periodId}', FIXTURE_PERIOD);

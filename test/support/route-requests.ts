@@ -123,5 +123,8 @@ export const ROUTE_REQUESTS: Record<RouteId, (fixture: RouteFixture, scope: Scop
   getLeaderboard: () => ({ query: `period=${FIXTURE_PERIOD}&metric=revenue_won` }),
   getKpiReport: (_f, scope, caller) => ({ query: `scope=rep&id=${scope === 'otherOwner' ? 'someone-else' : caller}&period=${FIXTURE_PERIOD}` }),
   getTrendReport: (_f, scope, caller) => ({ query: `from=2027-01-01&to=2027-03-31&owner=${scope === 'otherOwner' ? 'someone-else' : caller}` }),
+  listReviews: (fixture) => ({ query: `team=${fixture.teamId}` }),
+  getReview: () => ({}),
+  getReviewDocument: () => ({}),
 };
 

@@ -1,13 +1,16 @@
-/** Targets and forecast calls per period, and the reports (JSON, or CSV on request). */
+/** Targets and forecast calls per period, the reports (JSON, or CSV on request) and the weekly reviews. */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import {
   adjustForecast,
   forecastReport,
   funnelReport,
   getForecastCalls,
+  getReview,
+  getReviewDocument,
   getTargets,
   kpiReport,
   leaderboardReport,
+  listReviews,
   pipelineReport,
   putTargets,
   reportCsv,
@@ -15,7 +18,7 @@ import {
   submitForecast,
   trendReport,
 } from '../../../domain/analytics';
-import { ok, type HttpResult } from '../../shared/http';
+import { htmlDocument, ok, type HttpResult } from '../../shared/http';
 import { createHttpHandler } from '../../shared/http-handler';
 import { prefersCsv } from '../../shared/middleware/negotiate-html';
 import { analyticsRoutes } from './routes';
@@ -53,4 +56,7 @@ export const handler = createHttpHandler(analyticsRoutes, {
   getLeaderboard: async ({ deps, actor, query, event }) => report('leaderboard', await leaderboardReport(deps, actor, query), query, event),
   getKpiReport: async ({ deps, actor, query, event }) => report('kpis', await kpiReport(deps, actor, query), query, event),
   getTrendReport: async ({ deps, actor, query, event }) => report('trend', await trendReport(deps, actor, query), query, event),
+  listReviews: async ({ deps, actor, query }) => ok(await listReviews(deps, actor, query)),
+  getReview: async ({ deps, actor, params }) => ok(await getReview(deps, actor, params.id)),
+  getReviewDocument: async ({ deps, actor, params }) => htmlDocument(await getReviewDocument(deps, actor, params.id)),
 });

@@ -28,8 +28,10 @@ import {
   TrendQuery,
   TrendReport,
 } from '../../../domain/analytics/schemas';
-import { FORECASTERS, SALES_PLAN_READERS, SALES_PLANNERS } from '../../../domain/shared/actor';
-import { defineRoutes } from '../../shared/route';
+import { ListReviewsQuery, Review, ReviewIdParams, ReviewPage } from '../../../domain/analytics/schemas';
+import { FORECASTERS, REVIEW_READERS, SALES_PLAN_READERS, SALES_PLANNERS } from '../../../domain/shared/actor';
+import { DOCUMENT_HEADERS_NOTE } from '../../shared/http';
+import { HTML_DOCUMENT, defineRoutes } from '../../shared/route';
 
 export const analyticsRoutes = defineRoutes('analytics', [
   {
@@ -164,5 +166,38 @@ export const analyticsRoutes = defineRoutes('analytics', [
     request: { query: TrendQuery },
     csv: true,
     response: { status: 200, schema: TrendReport, description: 'The trend' },
+  },
+  {
+    id: 'listReviews',
+    method: 'GET',
+    path: '/reviews',
+    access: REVIEW_READERS,
+    tag: 'Reviews',
+    summary:
+      "A team's weekly reviews, newest week first, one page at a time (made by the KPI rollup once the tenant's local Monday 07:00 has passed; admins, managers, finance)",
+    request: { query: ListReviewsQuery },
+    response: { status: 200, schema: ReviewPage, description: 'One page of reviews' },
+  },
+  {
+    id: 'getReview',
+    method: 'GET',
+    path: '/reviews/{id}',
+    access: REVIEW_READERS,
+    tag: 'Reviews',
+    summary: "One weekly review: the team's KPIs against last week and target, the funnel, attainment, stuck deals, overdue tasks and forecast, as made",
+    request: { params: ReviewIdParams },
+    response: { status: 200, schema: Review, description: 'The review' },
+    errors: [404],
+  },
+  {
+    id: 'getReviewDocument',
+    method: 'GET',
+    path: '/reviews/{id}/document',
+    access: REVIEW_READERS,
+    tag: 'Reviews',
+    summary: 'The weekly review as an HTML page ready to mail, with the funnel and attainment charts (Vega-Lite, rendered to SVG on the server)',
+    request: { params: ReviewIdParams },
+    response: { status: 200, contentType: 'text/html', schema: HTML_DOCUMENT, description: `The review page. ${DOCUMENT_HEADERS_NOTE}` },
+    errors: [404],
   },
 ]);
