@@ -130,7 +130,8 @@ async function rollUpFromWatermark(deps: Deps, tenantId: string, total: TenantRo
     const finished = events.length < PAGE_SIZE;
     const nextWatermark = last !== undefined && (watermark === undefined || last > watermark) ? last : watermark;
     const subjects = await subjectsOf(deps, tenantId, page);
-    total.events += page.filter((event) => watermark === undefined || event.eventId > watermark).length;
+    // Events read, the LOOKBACK_MS before the watermark included: what the run's cost follows.
+    total.events += page.length;
     total.subjects += subjects.length;
     const applied = await applySubjects(deps, tenantId, subjects, context, {
       state: { version, watermark: nextWatermark, changesSeen: finished ? seen : (state?.changesSeen ?? 0) },

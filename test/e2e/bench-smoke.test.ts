@@ -24,8 +24,15 @@ describe('the benchmark', () => {
     expect(results.routes.every((route) => route.requests !== undefined && Object.keys(route.verdicts).length === 3)).toBe(true);
     expect(results.scale.length).toBeGreaterThan(0);
     expect(results.scale.every((row) => row.small.requests !== undefined && row.large.requests !== undefined)).toBe(true);
-    // The job handled exactly the tasks that fell due, at both sizes.
-    expect(results.jobs.filter((row) => row.changes > 0).every((row) => row.handled === row.changes)).toBe(true);
+    // The reminder job handled exactly the tasks that fell due, at both sizes.
+    const reminders = results.jobs.filter((row) => row.job === 'reminders');
+    expect(reminders.filter((row) => row.changes > 0).every((row) => row.handled === row.changes)).toBe(true);
+    // The KPI rollup ran after no change and after some on both tenants (reading records only when events came),
+    // and the quarter of the large tenant was recomputed.
+    const rollups = results.jobs.filter((row) => row.job === 'kpi-rollup');
+    expect(rollups.map((row) => [row.tenant, row.changes > 0])).toEqual([['small', false], ['small', true], ['large', false], ['large', true]]);
+    expect(rollups.filter((row) => row.changes === 0).every((row) => row.handled === 0)).toBe(true);
+    expect(results.jobs.filter((row) => row.job.startsWith('kpi-recompute ')).map((row) => row.tenant)).toEqual(['large']);
     expect(results.http.length).toBeGreaterThan(0);
     expect(results.http.every((row) => row.requests > 0 && row.non2xx === 0 && row.errors === 0)).toBe(true);
     expect(results.coldStart.functions.map((fn) => fn.name)).toContain('customers');

@@ -757,7 +757,7 @@ describe.each(STAGES)('stage %s', (stage) => {
           .flatMap((policy) => (policy.Properties.Roles as { Ref: string }[]).map((ref) => ref.Ref))
           .sort();
       expect(rolesReading(/ApprovalLinkSecret/)).toEqual([roleOf('approvals')]);
-      expect(LISTING_FUNCTIONS).toEqual(['customers', 'audit', 'pipeline', 'catalog', 'quotes', 'contracts', 'approvals', 'tasks', 'assignment']);
+      expect(LISTING_FUNCTIONS).toEqual(['customers', 'audit', 'pipeline', 'catalog', 'quotes', 'contracts', 'approvals', 'tasks', 'assignment', 'analytics']);
       expect(rolesReading(/ListCursorSecret/)).toEqual(LISTING_FUNCTIONS.map(roleOf).sort());
       expect(rolesWith('secretsmanager:GetSecretValue').sort()).toEqual(LISTING_FUNCTIONS.map(roleOf).sort());
       const start = policies

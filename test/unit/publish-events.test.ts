@@ -1,11 +1,13 @@
 /**
  * The outbox relay (functions/streams/publish-events.ts) as Lambda invokes it, with EventBridge mocked at the
  * SDK (aws-sdk-client-mock): which stream records become which events, how they are batched, and what is
- * reported back for retry when the bus does not take them.
+ * reported back for retry when the bus does not take them; and the note it makes for the KPI rollup (DynamoDB mocked
+ * too): per tenant, how many events it relayed.
  */
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue, Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -20,6 +22,7 @@ import { actor } from '../support/dynamo';
 
 const BUS = 'salesflow-unit';
 const eventBridge = mockClient(EventBridgeClient);
+const dynamo = mockClient(DynamoDBDocumentClient);
 let handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
 let createPublishEventsHandler: typeof import('../../functions/streams/publish-events').createPublishEventsHandler;
 let createRelayLambda: typeof import('../../functions/streams/publish-events').createRelayLambda;
@@ -29,17 +32,23 @@ const rep = actor('acme', 'alice', 'rep');
 
 beforeAll(async () => {
   process.env.EVENT_BUS_NAME = BUS;
+  process.env.TABLE_NAME = 'unit-table';
   ({ handler, createPublishEventsHandler, createRelayLambda } = await import('../../functions/streams/publish-events'));
 });
 beforeEach(() => {
   eventBridge.reset();
+  dynamo.reset();
+  dynamo.on(UpdateCommand).resolves({});
   // The bus takes everything unless a test says otherwise.
   eventBridge.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => ({
     FailedEntryCount: 0,
     Entries: input.Entries.map((_, index) => ({ EventId: `eb-${index}` })),
   }));
 });
-afterAll(() => eventBridge.restore());
+afterAll(() => {
+  eventBridge.restore();
+  dynamo.restore();
+});
 
 let sequence = 0;
 
@@ -228,6 +237,34 @@ describe('publish-events: failures', () => {
 
     expect(putCalls().flatMap(detailIds)).toEqual([small.dynamodb?.NewImage?.eventId?.S]);
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: sequenceOf(huge) }]);
+  });
+});
+
+describe('publish-events: the note for the KPI rollup', () => {
+  it("adds each tenant's count of relayed events to its registry item, before anything is published", async () => {
+    const other = actor('globex', 'gus', 'rep');
+    const globexEvent = eventItem(deps, other, '2026-06-01T10:00:00.000Z', { type: 'customer.created', entityType: 'customer', entityId: 'c-1', data: {} });
+    let notedBeforePublishing = false;
+    eventBridge.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => {
+      notedBeforePublishing = dynamo.commandCalls(UpdateCommand).length === 2;
+      return { FailedEntryCount: 0, Entries: input.Entries.map((_, index) => ({ EventId: `eb-${index}` })) };
+    });
+
+    await handler({ Records: [eventRecord(), eventRecord(), eventRecord(globexEvent)] }, {} as Context, () => undefined);
+
+    const notes = dynamo.commandCalls(UpdateCommand).map((call) => call.args[0].input);
+    const added = Object.fromEntries(
+      notes.map((input) => [input.Key?.pk, input.ExpressionAttributeValues?.[':feedChanges_u0']]),
+    );
+    expect(added).toEqual({ '$salesflow#tenantid_acme': 2, '$salesflow#tenantid_globex': 1 });
+    expect(notes.every((input) => /ADD #feedChanges/.test(input.UpdateExpression ?? ''))).toBe(true);
+    expect(notedBeforePublishing).toBe(true);
+  });
+
+  it('fails the batch, publishing nothing, when the note cannot be made (the mapping retries it whole)', async () => {
+    dynamo.on(UpdateCommand).rejects(new Error('throttled'));
+    await expect(handler({ Records: [eventRecord()] }, {} as Context, () => undefined)).rejects.toThrow();
+    expect(putCalls()).toEqual([]);
   });
 });
 
