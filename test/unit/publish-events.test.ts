@@ -250,7 +250,7 @@ describe('publish-events: the note for the KPI rollup', () => {
       return { FailedEntryCount: 0, Entries: input.Entries.map((_, index) => ({ EventId: `eb-${index}` })) };
     });
 
-    await handler({ Records: [eventRecord(), eventRecord(), eventRecord(globexEvent)] }, {} as Context, () => undefined);
+    await handler({ Records: [eventRecord(), eventRecord(), eventRecord(globexEvent)] });
 
     const notes = dynamo.commandCalls(UpdateCommand).map((call) => call.args[0].input);
     const added = Object.fromEntries(
@@ -263,7 +263,7 @@ describe('publish-events: the note for the KPI rollup', () => {
 
   it('fails the batch, publishing nothing, when the note cannot be made (the mapping retries it whole)', async () => {
     dynamo.on(UpdateCommand).rejects(new Error('throttled'));
-    await expect(handler({ Records: [eventRecord()] }, {} as Context, () => undefined)).rejects.toThrow();
+    await expect(handler({ Records: [eventRecord()] })).rejects.toThrow();
     expect(putCalls()).toEqual([]);
   });
 });
