@@ -9,7 +9,7 @@
  * no sales figures (the route table refuses it).
  */
 import { ForbiddenError, ValidationError } from '../errors';
-import { forecastCategoryOf, pipelineFromItem, type PipelineItem } from '../pipeline';
+import { effectiveStage, forecastCategoryOf, pipelineFromItem, type PipelineItem } from '../pipeline';
 import { ratesOn, readRates, toSettingsView, type ExchangeRate } from '../settings';
 import { hasAnyRole, type Actor } from '../shared/actor';
 import type { Deps } from '../shared/ports';
@@ -27,7 +27,7 @@ import {
   type Rates,
   type ReportPipeline,
 } from './kpis';
-import { localDate, parsePeriod, previousPeriod, type ReportingCalendar } from './periods';
+import { localDate, parsePeriod, periodsOf, previousPeriod, type ReportingCalendar } from './periods';
 import { targetsOf } from './targets';
 import type { SettingsView } from '../settings/schemas';
 
@@ -108,11 +108,7 @@ export function reportPipeline(item: PipelineItem | null): ReportPipeline {
       name: stage.name,
       forecastCategory: forecastCategoryOf({ stage: stage.key }, definition) as ForecastCategory,
     })),
-    effectiveStage: (stage) => {
-      let current = stage;
-      for (let hops = 0; hops < 20 && definition.retiredStages[current] !== undefined; hops++) current = definition.retiredStages[current]!;
-      return current;
-    },
+    effectiveStage: (stage) => effectiveStage(definition, stage),
   };
 }
 
@@ -465,12 +461,7 @@ export async function trendReport(deps: Deps, actor: Actor, input: ScopeFilter &
   };
 }
 
+/** The week or month a local date (a snapshot's day) is in; a date is already local, so cut it in UTC. */
 function periodOfDay(day: string, interval: 'week' | 'month'): string {
-  if (interval === 'month') return day.slice(0, 7);
-  const date = new Date(`${day}T00:00:00Z`);
-  const weekday = (date.getUTCDay() + 6) % 7;
-  const thursday = new Date(date.getTime() + (3 - weekday) * 86_400_000);
-  const yearStart = Date.UTC(thursday.getUTCFullYear(), 0, 1);
-  const week = Math.floor((thursday.getTime() - yearStart) / (7 * 86_400_000)) + 1;
-  return `${thursday.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
+  return periodsOf(`${day}T12:00:00Z`, { timezone: 'UTC', fiscalYearStartMonth: 1 })[interval];
 }

@@ -6,7 +6,7 @@ export * from './opportunity-changes';
 export * from './stage-moves';
 export * from './stage-history';
 export * from './follow-ups';
-export { staleAfterDaysOf } from './rules';
+export { effectiveStage, staleAfterDaysOf } from './rules';
 export {
   FORECAST_CATEGORIES,
   OPEN_FORECAST_CATEGORIES,

@@ -194,6 +194,8 @@ describe('reports', () => {
     expect(body.points).toEqual([{ period: '2027-02-12', day: '2027-02-12', value: 1_250_000 }]);
     const deals = await get('/reports/trend?metric=open_deals&from=2027-02-01&to=2027-02-28&interval=month&team=east');
     expect(deals.body.points).toEqual([{ period: '2027-02', day: '2027-02-12', value: 2 }]);
+    const weekly = await get('/reports/trend?metric=weighted_pipeline&from=2027-02-01&to=2027-02-28&interval=week');
+    expect(weekly.body.points).toEqual([{ period: '2027-W06', day: '2027-02-12', value: 445_000 }]);
   });
 
   it('answers CSV with a header row for ?format=csv or Accept: text/csv', async () => {
