@@ -25,9 +25,11 @@ const LAYERS = [
   /* L6 */ ['quotes'],
   /* L7 */ ['contracts'],
   /* L8 */ ['approvals', 'tasks'],
-  // The reminder job (moving out of scheduling), and the reporting and customer-care contexts to come: they
-  // read the others and are read by nobody.
-  /* L9 */ ['reminders', 'analytics', 'care'],
+  // Customer care: tickets with their SLA clocks, surveys, renewals. It reads the sales contexts below it.
+  /* L9 */ ['care'],
+  // The reminder job (it fires the timers of every context below, SLA timers included) and reporting (it reads
+  // the figures of every context below, care's included): they read the others and are read by nobody.
+  /* L10 */ ['reminders', 'analytics'],
 ];
 
 const CONTEXTS = LAYERS.flat();

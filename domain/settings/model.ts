@@ -1,6 +1,14 @@
 import { CustomAttributeType, createSchema } from 'electrodb';
 import { SERVICE_NAME } from '../table';
 
+export interface CustomerCareSettings {
+  reopenWindowDays: number;
+  renewalWindowDays: number;
+  checkInAfterDays: number;
+  npsAfterDays: number;
+  surveyValidDays: number;
+}
+
 /** A tenant's settings: one item per tenant, absent until an admin first saves them (defaults apply). */
 export const tenantSettingsSchema = createSchema({
   model: { entity: 'tenantSettings', version: '1', service: SERVICE_NAME },
@@ -19,6 +27,8 @@ export const tenantSettingsSchema = createSchema({
     reportingTimezone: { type: 'string' },
     /** 1–12: the month the fiscal year starts. */
     fiscalYearStartMonth: { type: 'number' },
+    /** After-sales: reopen window, renewal window, check-in and survey timing (days). */
+    customerCare: { type: CustomAttributeType<CustomerCareSettings>('any') },
     updatedAt: { type: 'string', required: true },
     updatedBy: { type: 'string', required: true },
     version: { type: 'number', required: true },

@@ -22,6 +22,14 @@ const TaskReminders = z.strictObject({
   escalateAfterHours: z.number().int().min(1).max(720).meta({ description: "Tell the assignee's manager when a task is overdue this long" }),
 });
 
+const CustomerCare = z.strictObject({
+  reopenWindowDays: z.number().int().min(0).max(365).meta({ description: 'A resolved ticket may be reopened this many days after it was resolved; then it closes' }),
+  renewalWindowDays: z.number().int().min(1).max(730).meta({ description: 'A signed contract ending within this many days gets its renewal opportunity' }),
+  checkInAfterDays: z.number().int().min(1).max(730).meta({ description: "The owner's check-in task comes this many days after a deal is won" }),
+  npsAfterDays: z.number().int().min(0).max(730).meta({ description: 'The NPS survey goes to the customer this many days after a deal is won' }),
+  surveyValidDays: z.number().int().min(1).max(90).meta({ description: "A survey's public link works this many days" }),
+});
+
 export const SettingsBody = z
   .strictObject({
     companyName: z.string().trim().min(1).max(200).optional().meta({ description: 'Printed on quotes and contracts' }),
@@ -45,6 +53,9 @@ export const SettingsBody = z
     fiscalYearStartMonth: z.number().int().min(1).max(12).optional().meta({
       description: 'The month the fiscal year starts (1 = January, the default). A fiscal year is named by the calendar year it ends in: with 4, FY2027 runs April 2026 – March 2027',
     }),
+    customerCare: CustomerCare.optional().meta({
+      description: 'Default { "reopenWindowDays": 7, "renewalWindowDays": 90, "checkInAfterDays": 30, "npsAfterDays": 14, "surveyValidDays": 30 }',
+    }),
   })
   .meta({ id: 'SettingsInput' });
 
@@ -58,6 +69,13 @@ export const Settings = z
     taskReminders: z.object({ dueSoonHours: z.number().int(), escalateAfterHours: z.number().int() }),
     reportingTimezone: z.string(),
     fiscalYearStartMonth: z.number().int(),
+    customerCare: z.object({
+      reopenWindowDays: z.number().int(),
+      renewalWindowDays: z.number().int(),
+      checkInAfterDays: z.number().int(),
+      npsAfterDays: z.number().int(),
+      surveyValidDays: z.number().int(),
+    }),
     version: z.number().int().meta({ description: '0 while the tenant runs on the defaults' }),
     updatedAt: z.string().optional(),
     updatedBy: z.string().optional(),

@@ -17,6 +17,7 @@ export const DEFAULT_SETTINGS: Omit<SettingsView, 'version'> = {
   taskReminders: { dueSoonHours: 24, escalateAfterHours: 24 },
   reportingTimezone: 'UTC',
   fiscalYearStartMonth: 1,
+  customerCare: { reopenWindowDays: 7, renewalWindowDays: 90, checkInAfterDays: 30, npsAfterDays: 14, surveyValidDays: 30 },
 };
 
 type SettingsItem = EntityItem<SalesDb['entities']['tenantSettings']>;
@@ -38,6 +39,7 @@ export function toSettingsView(data: SettingsItem | null): SettingsView {
     taskReminders: data.taskReminders ?? DEFAULT_SETTINGS.taskReminders,
     reportingTimezone: data.reportingTimezone ?? DEFAULT_SETTINGS.reportingTimezone,
     fiscalYearStartMonth: data.fiscalYearStartMonth ?? DEFAULT_SETTINGS.fiscalYearStartMonth,
+    customerCare: data.customerCare ?? DEFAULT_SETTINGS.customerCare,
     version: data.version,
     updatedAt: data.updatedAt,
     updatedBy: data.updatedBy,
@@ -60,6 +62,7 @@ export async function putSettings(deps: Deps, actor: Actor, input: SettingsInput
         taskReminders: input.taskReminders ?? DEFAULT_SETTINGS.taskReminders,
         reportingTimezone: input.reportingTimezone ?? DEFAULT_SETTINGS.reportingTimezone,
         fiscalYearStartMonth: input.fiscalYearStartMonth ?? DEFAULT_SETTINGS.fiscalYearStartMonth,
+        customerCare: input.customerCare ?? DEFAULT_SETTINGS.customerCare,
       };
       const next: SettingsItem = { tenantId: actor.tenantId, ...settings, updatedAt: now, updatedBy: actor.userId, version: current.version + 1 };
       const { version: _version, updatedAt: _at, updatedBy: _by, ...before } = current;

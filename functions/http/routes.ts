@@ -8,6 +8,7 @@ import { analyticsRoutes } from './analytics/routes';
 import { approvalRoutes } from './approvals/routes';
 import { assignmentRoutes } from './assignment/routes';
 import { auditRoutes } from './audit/routes';
+import { careRoutes } from './care/routes';
 import { catalogRoutes } from './catalog/routes';
 import { contractRoutes } from './contracts/routes';
 import { customerRoutes } from './customers/routes';
@@ -38,6 +39,7 @@ export const routes = [
   ...taskRoutes,
   ...assignmentRoutes,
   ...analyticsRoutes,
+  ...careRoutes,
 ] as const satisfies readonly RouteDefinition[];
 
 export type Route = (typeof routes)[number];

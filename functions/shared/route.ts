@@ -25,6 +25,7 @@ export const FUNCTIONS = [
   'tasks',
   'assignment',
   'analytics',
+  'care',
 ] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 

@@ -133,7 +133,7 @@ function build(stage: Stage): StageConfig {
         userPoolThreatProtection: true,
         logRetention: 30,
         logLevel: 'INFO',
-        // 96 reserved in all (a tenth of the default regional quota of 1,000).
+        // 101 reserved in all (about a tenth of the default regional quota of 1,000).
         lambda: {
           http: { memoryMb: 1024, timeoutSeconds: 10, reservedConcurrency: 5 },
           httpFunctions: {
@@ -171,8 +171,8 @@ function build(stage: Stage): StageConfig {
         userPoolThreatProtection: true,
         logRetention: 365,
         logLevel: 'INFO',
-        // 398 reserved in all: under 40% of the default regional quota of 1,000, so staging (96) fits beside it
-        // in one account and 506 stay unreserved (Lambda keeps at least 100 unreserved) for anything else.
+        // 418 reserved in all: under 42% of the default regional quota of 1,000, so staging (101) fits beside it
+        // in one account and 481 stay unreserved (Lambda keeps at least 100 unreserved) for anything else.
         // The busiest contexts (what reps work all day, and the notifications clients poll) get 50 each: at
         // Lambda's ~20–100 ms per request that is 500–2,500 requests per second, the stage's route default.
         lambda: {

@@ -86,6 +86,8 @@ const FUNCTION_ACCESS: Record<FunctionName, FunctionAccess> = {
   assignment: { table: 'read-write', publishesEvents: false },
   // Targets and forecast calls per period (and, to come, the reports that read the KPI items).
   analytics: { table: 'read-write', publishesEvents: false },
+  // The SLA policy, tickets and comments (with their SLA timers, timeline entries and assignments).
+  care: { table: 'read-write', publishesEvents: false },
 };
 
 /**

@@ -39,6 +39,8 @@ const reviewRead = (role: Role, scope: Scope) => {
   if (role === 'rep' || role === 'service') return 403;
   return scope === 'otherTenant' ? 404 : 200;
 };
+/** After-sales staff (admins, managers, service), of their own tenant. */
+const careStaffRead = (role: Role, scope: Scope) => (scope === 'noToken' ? 401 : role === 'admin' || role === 'manager' || role === 'service' ? 200 : 403);
 const tenantRead = (_role: Role, scope: Scope) => (scope === 'noToken' ? 401 : scope === 'otherTenant' ? 404 : 200);
 const publicRead = () => 200;
 const catalogEdit = (success: number) => (role: Role, scope: Scope) =>
@@ -204,6 +206,8 @@ const EXPECTED: Record<RouteId, (role: Role, scope: Scope) => number> = {
   listReviews: (role, scope) => (scope === 'noToken' ? 401 : role === 'rep' || role === 'service' ? 403 : 200),
   getReview: reviewRead,
   getReviewDocument: reviewRead,
+  getSlaPolicy: careStaffRead,
+  putSlaPolicy: adminOnly,
   adjustForecast: (role, scope) => {
     if (scope === 'noToken') return 401;
     if (!(role === 'admin' || role === 'manager')) return 403;

@@ -3,6 +3,7 @@
  * it has one): the authorization matrix sends them so that only authorization decides the answer, and the
  * benchmark measures every route with them.
  */
+import { DEFAULT_SLA_POLICY } from '../../domain/care';
 import { DEFAULT_PIPELINE } from '../../domain/pipeline/rules';
 import type { RouteId } from '../../functions/http/routes';
 import { randomUUID } from 'node:crypto';
@@ -126,5 +127,7 @@ export const ROUTE_REQUESTS: Record<RouteId, (fixture: RouteFixture, scope: Scop
   listReviews: (fixture) => ({ query: `team=${fixture.teamId}` }),
   getReview: () => ({}),
   getReviewDocument: () => ({}),
+  getSlaPolicy: () => ({}),
+  putSlaPolicy: () => ({ body: DEFAULT_SLA_POLICY }),
 };
 
