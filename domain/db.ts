@@ -2,7 +2,7 @@ import { Entity, Service } from 'electrodb';
 import { forecastCallSchema, kpiAggregateSchema, kpiContributionSchema, kpiTenantSchema, pipelineSnapshotSchema, reviewSchema, targetSchema } from './analytics/model';
 import { approvalLinkRevocationSchema, approvalPolicySchema, approvalRequestSchema } from './approvals/model';
 import { assignmentCursorSchema, assignmentRulesSchema } from './assignment/model';
-import { slaPolicySchema, ticketCommentSchema, ticketSchema } from './care/model';
+import { slaPolicySchema } from './care/model';
 import { auditEntrySchema } from './audit/model';
 import { productSchema } from './catalog/model';
 import { contractSchema, contractTemplateSchema } from './contracts/model';
@@ -68,8 +68,6 @@ export function createSalesDb(client: DocumentClientLike, table: string) {
       pipelineSnapshot: new Entity(pipelineSnapshotSchema),
       review: new Entity(reviewSchema),
       slaPolicy: new Entity(slaPolicySchema),
-      ticket: new Entity(ticketSchema),
-      ticketComment: new Entity(ticketCommentSchema),
     },
     { client, table },
   );

@@ -6,7 +6,7 @@ import { logChange } from '../shared/change-log';
 import type { Deps } from '../shared/ports';
 import { diffFields } from '../shared/records';
 import { versionedWrite } from '../shared/versioned-write';
-import type { SlaTerms, StoredSlaTarget, TicketPriority } from './model';
+import type { StoredCalendar, StoredSlaTarget, TicketPriority } from './model';
 import type { SlaPolicyInput, SlaPolicyView } from './schemas';
 
 type SlaPolicyItem = EntityItem<SalesDb['entities']['slaPolicy']>;
@@ -43,19 +43,6 @@ export async function getSlaPolicy(deps: Deps, actor: Actor, options: { consiste
   };
 }
 
-/** The terms a ticket of this priority is opened on (copied onto the ticket: see SlaTerms). */
-export function termsFor(policy: SlaPolicyView, priority: TicketPriority): SlaTerms {
-  const target = policy.targets[priority] as StoredSlaTarget;
-  return {
-    firstResponseMinutes: target.firstResponseMinutes,
-    resolutionMinutes: target.resolutionMinutes,
-    businessHours: target.businessHours,
-    atRiskPercent: policy.atRiskPercent,
-    calendar: policy.calendar as SlaTerms['calendar'],
-    escalateTo: policy.escalateTo,
-  };
-}
-
 /** Replaces the policy (admins). Tickets already open keep the terms they were opened on. */
 export async function putSlaPolicy(deps: Deps, actor: Actor, input: SlaPolicyInput, options: { ifMatch?: number }): Promise<SlaPolicyView> {
   return versionedWrite(deps, options, {
@@ -64,7 +51,7 @@ export async function putSlaPolicy(deps: Deps, actor: Actor, input: SlaPolicyInp
     build: (current) => {
       const now = deps.clock.now().toISOString();
       const policy = {
-        calendar: { timezone: input.calendar.timezone, hours: input.calendar.hours as SlaTerms['calendar']['hours'], holidays: [...new Set(input.calendar.holidays)].sort() },
+        calendar: { timezone: input.calendar.timezone, hours: input.calendar.hours as StoredCalendar['hours'], holidays: [...new Set(input.calendar.holidays)].sort() },
         targets: input.targets as Record<TicketPriority, StoredSlaTarget>,
         atRiskPercent: input.atRiskPercent,
         escalateTo: input.escalateTo,

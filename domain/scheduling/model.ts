@@ -1,7 +1,7 @@
 import { createSchema } from 'electrodb';
 import { SERVICE_NAME } from '../table';
 
-export const TIMER_KINDS = ['task', 'deal', 'approval', 'ticket'] as const;
+export const TIMER_KINDS = ['task', 'deal', 'approval'] as const;
 export type TimerKind = (typeof TIMER_KINDS)[number];
 
 /**

@@ -59,14 +59,8 @@ export const SALES_PLANNERS = ['admin', 'manager'] as const satisfies readonly R
  */
 export const REVIEW_READERS = ['admin', 'manager', 'finance'] as const satisfies readonly Role[];
 
-/** Who works after-sales tickets: all of the tenant's, whoever owns the customer. */
+/** After-sales staff: they read the SLA policy and (to come) work all of the tenant's tickets. */
 export const CARE_STAFF = ['admin', 'manager', 'service'] as const satisfies readonly Role[];
-
-/** Who reads tickets: care staff all of them, reps those of the customers they own. */
-export const TICKET_READERS = ['admin', 'manager', 'service', 'rep'] as const satisfies readonly Role[];
-
-/** Who works a ticket: care staff. */
-export const mayWorkTickets = (actor: Actor): boolean => hasAnyRole(actor, CARE_STAFF);
 
 /** Who submits a forecast call of their own: the roles that own deals. */
 export const FORECASTERS = ['admin', 'manager', 'rep'] as const satisfies readonly Role[];
